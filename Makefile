@@ -1,0 +1,50 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8080
+FLASK := $(BIN)/flask --app run
+
+.PHONY: run test test-sqlite test-postgres translations messages migrate seed bench bench-sync fuzz clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip check
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip check
+	touch $@
+
+# Compiled catalogues are build output: made from the .po files on every run.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -f -d app/translations
+
+# Re-extract messages after adding user-facing text, then translate the new entries.
+messages: $(VENV)/.dev-installed
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ -o app/translations/messages.pot .
+	$(BIN)/pybabel update -N -i app/translations/messages.pot -d app/translations
+
+run: $(VENV)/.installed translations
+	APP_ENV=$${APP_ENV:-demo} $(FLASK) db upgrade
+	APP_ENV=$${APP_ENV:-demo} $(FLASK) roles sync
+	APP_ENV=$${APP_ENV:-demo} $(FLASK) demo seed --if-empty
+	APP_ENV=$${APP_ENV:-demo} $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - run:app
+
+test: $(VENV)/.dev-installed translations
+	$(BIN)/python -m pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== database tests again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		$(BIN)/python -m pytest -q --db=postgres -m db; \
+	else \
+		echo "SKIPPED: the PostgreSQL run (TEST_DATABASE_URL is not set)"; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,77 @@
+"""Adsheet: the back office of a publisher's advertising-sales team.
+
+`create_app` builds the app in named steps; nothing here touches the database.
+"""
+import os
+import secrets
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+import config as settings
+
+migrate = Migrate()
+csrf = CSRFProtect()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    load_settings(app, test_config)
+    register_extensions(app)
+    register_commands(app)
+    return app
+
+
+def load_settings(app: Flask, test_config: dict | None) -> None:
+    app.config.update(settings.DEFAULTS)
+    app.config.update(test_config if test_config is not None else settings.from_environment())
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "adsheet.db")
+    app.config.setdefault("UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads"))
+    app.config.setdefault("MAX_UPLOAD_MB", 10)
+    app.config.setdefault("APP_LOCALE", "zh")
+    # The request limit sits just above the upload limit so form fields still fit.
+    app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["APP_LOCALE"]
+    app.config["FILE_ALLOWED_EXTENSIONS"] = ("pdf", "png", "jpg", "jpeg")
+    app.config["FAB_CREATE_DB"] = False  # the schema belongs to the migrations
+    app.config["FAB_SECURITY_MANAGER_CLASS"] = "app.security.manager.AdsheetSecurityManager"
+    # FAB puts its own catalogue first and ours after it.
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(os.path.dirname(__file__), "translations")
+    if not app.config.get("SECRET_KEY") and app.config["APP_ENV"] in settings.RELAXED_ENVS:
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    settings.check_secret_key(app.config)
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """A random key kept in the instance folder, for development and demo use only."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as handle:
+            handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        return handle.read().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (every model must be imported before AppBuilder)
+    from app.models import db, events  # noqa: F401
+    from app.views.register import register_views
+
+    db.init_app(app)
+    csrf.init_app(app)  # every form post needs a token; FAB exempts its JWT APIs itself
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    appbuilder = AppBuilder(update_perms=False)
+    with app.app_context():
+        appbuilder.init_app(app, db.session)
+        register_views(appbuilder)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import demo_cli, roles_cli
+
+    app.cli.add_command(roles_cli)
+    app.cli.add_command(demo_cli)

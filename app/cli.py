@@ -1,0 +1,85 @@
+"""Command-line tools: `flask roles sync`, `flask demo users`, `flask demo seed`."""
+import os
+import secrets
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.models import db
+
+roles_cli = AppGroup("roles", help="Role and permission set-up.")
+demo_cli = AppGroup("demo", help="Demo users and data.")
+
+# username -> (role, display first name, last name)
+DEMO_USERS = {
+    "admin": ("Admin", "管理员", "系统"),
+    "manager": ("Manager", "经理", "王"),
+    "sales1": ("Sales", "丽", "李"),
+    "sales2": ("Sales", "强", "张"),
+    "finance": ("Finance", "会计", "陈"),
+    "service": ("Service", "客服", "刘"),
+}
+
+
+@roles_cli.command("sync")
+def roles_sync_command():
+    """Write the role matrix declared in app.security.matrix into the database."""
+    from app.security.roles import sync_roles
+
+    counts = sync_roles()
+    for role, count in counts.items():
+        click.echo(f"{role}: {count} permissions")
+
+
+def ensure_demo_users(password: str | None) -> tuple[dict, str | None]:
+    """Create the missing demo users; returns them and the password if it was generated."""
+    sm = current_app.appbuilder.sm
+    generated = None
+    users = {}
+    for username, (role_name, first, last) in DEMO_USERS.items():
+        user = sm.find_user(username=username)
+        if user is None:
+            if password is None:
+                password = generated = secrets.token_urlsafe(12)
+            role = sm.find_role(role_name)
+            if role is None:
+                raise click.ClickException("Roles are missing: run `flask roles sync` first.")
+            user = sm.add_user(username, first, last, f"{username}@example.com", role, password)
+            if not user:
+                raise click.ClickException(f"Could not create demo user {username}.")
+        users[username] = user
+    return users, generated
+
+
+@demo_cli.command("users")
+def demo_users_command():
+    """Create the demo users (password from DEMO_PASSWORD, or generated and printed once)."""
+    _users, generated = ensure_demo_users(os.environ.get("DEMO_PASSWORD") or None)
+    if generated:
+        click.echo(f"Demo users created. Their password (shown once): {generated}")
+
+
+@demo_cli.command("seed")
+@click.option("--scale", type=click.IntRange(min=1), default=None,
+              help="Make N customers with about 2N contracts and 3N payments (benchmarks).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when customers already exist.")
+def demo_seed_command(scale, if_empty):
+    """Create demo users and realistic Chinese demo data."""
+    from app.demo.seed import seed_demo_data, seed_scale_data
+    from app.models import Customer
+
+    if if_empty and db.session.query(Customer.id).first() is not None:
+        click.echo("Demo data already present; nothing to do.")
+        return
+    users, generated = ensure_demo_users(os.environ.get("DEMO_PASSWORD") or None)
+    started = time.monotonic()
+    if scale:
+        counts = seed_scale_data(db.session, users, scale, progress=click.echo)
+    else:
+        counts = seed_demo_data(db.session, users)
+    summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+    click.echo(f"Seeded {summary} in {time.monotonic() - started:.1f} s.")
+    if generated:
+        click.echo(f"Demo users created. Their password (shown once): {generated}")

@@ -1,0 +1,141 @@
+"""Translated labels for record names, fields and enum values, used everywhere text is shown."""
+from flask_babel import lazy_gettext as _l
+
+from app.domain import enums
+
+RECORD_LABELS = {
+    "customer": _l("Customers"),
+    "contact": _l("Contacts"),
+    "activity": _l("Activities"),
+    "publication": _l("Publications"),
+    "issue": _l("Issues"),
+    "adslot": _l("Ad slots"),
+    "contract": _l("Contracts"),
+    "booking": _l("Bookings"),
+    "payment": _l("Payments"),
+}
+
+# Table name -> record name, for messages about rows of a table.
+TABLE_RECORDS = {
+    "customer": "customer", "contact": "contact", "activity": "activity", "publication": "publication",
+    "issue": "issue", "ad_slot": "adslot", "contract": "contract", "booking": "booking", "payment": "payment",
+    "slot_price_change": "adslot",
+}
+
+FIELD_LABELS = {
+    "id": _l("ID"),
+    "name": _l("Name"),
+    "short_name": _l("Short name"),
+    "credit_code": _l("Unified social credit code"),
+    "industry": _l("Industry"),
+    "city": _l("City"),
+    "locality": _l("Local or out of town"),
+    "source": _l("Source"),
+    "stage": _l("Stage"),
+    "owner": _l("Owner"),
+    "license_copy": _l("Business licence copy"),
+    "operating_permit": _l("Operating permit"),
+    "notes": _l("Notes"),
+    "created_at": _l("Created"),
+    "updated_at": _l("Updated"),
+    "customer": _l("Customer"),
+    "title": _l("Title"),
+    "mobile": _l("Mobile"),
+    "phone": _l("Phone"),
+    "email": _l("E-mail"),
+    "is_ad_responsible": _l("Ad responsible person"),
+    "contact": _l("Contact"),
+    "user": _l("Staff member"),
+    "kind": _l("Kind"),
+    "method": _l("Method"),
+    "happened_on": _l("Date"),
+    "outcome": _l("Outcome"),
+    "next_follow_up": _l("Next follow-up"),
+    "medium": _l("Medium"),
+    "publication": _l("Publication"),
+    "number": _l("Number"),
+    "copy_deadline": _l("Copy deadline"),
+    "publish_date": _l("Publish date"),
+    "size": _l("Size"),
+    "list_price": _l("List price"),
+    "active": _l("Active"),
+    "price_changes": _l("Price changes"),
+    "party_name": _l("Contracting party"),
+    "start_date": _l("Start date"),
+    "end_date": _l("End date"),
+    "amount": _l("Amount"),
+    "discount_pct": _l("Discount %"),
+    "payment_terms": _l("Payment terms"),
+    "settle_date": _l("Settlement date"),
+    "status": _l("Status"),
+    "copy_finance": _l("Finance copy filed"),
+    "copy_department": _l("Department copy filed"),
+    "copy_customer": _l("Customer copy filed"),
+    "created_by": _l("Created by"),
+    "contract": _l("Contract"),
+    "slot": _l("Ad slot"),
+    "issue": _l("Issue"),
+    "web_start": _l("Web start"),
+    "web_end": _l("Web end"),
+    "price": _l("Price"),
+    "copy_text": _l("Ad copy"),
+    "copy_received": _l("Copy received"),
+    "proof_status": _l("Proof status"),
+    "published": _l("Published"),
+    "collected_by": _l("Collected by"),
+    "collected_on": _l("Collected on"),
+    "received_at": _l("Received by finance"),
+    "confirmed_by": _l("Confirmed by"),
+    "confirmed_at": _l("Confirmed at"),
+    "old_price": _l("Old price"),
+    "new_price": _l("New price"),
+    "changed_at": _l("Changed at"),
+    "changed_by": _l("Changed by"),
+    "reason": _l("Reason"),
+}
+
+ENUM_LABELS = {
+    enums.CustomerStage: {
+        "lead": _l("Lead"), "intent": _l("Intent"), "filed": _l("Filed"),
+        "signed": _l("Signed"), "lost": _l("Lost"),
+    },
+    enums.CustomerSource: {
+        "web_search": _l("Web search"), "cold_call": _l("Cold call"),
+        "trade_magazine": _l("Trade magazine"), "exhibition": _l("Exhibition"),
+        "referral": _l("Customer referral"),
+    },
+    enums.Locality: {"local": _l("Local"), "out_of_town": _l("Out of town")},
+    enums.ActivityKind: {
+        "call": _l("Call"), "visit": _l("Visit"), "email": _l("E-mail"),
+        "fax": _l("Fax"), "exhibition": _l("Exhibition meeting"),
+    },
+    enums.Medium: {"print": _l("Print"), "web": _l("Web")},
+    enums.ContractKind: {"ad": _l("Ad contract"), "membership": _l("Website membership")},
+    enums.ContractStatus: {
+        "draft": _l("Draft"), "stamped": _l("Customer stamped"), "reviewed": _l("Supervisor reviewed"),
+        "approved": _l("Manager approved"), "sealed": _l("Sealed"), "cancelled": _l("Cancelled"),
+    },
+    enums.PaymentTerms: {"prepaid": _l("Prepaid"), "settle_on_date": _l("Settle on agreed date")},
+    enums.ProofStatus: {
+        "pending": _l("Pending"), "sent": _l("Proof sent"), "confirmed": _l("Confirmed"),
+        "rejected": _l("Rejected"),
+    },
+    enums.ProofMethod: {"in_person": _l("In person"), "email": _l("E-mail"), "fax": _l("Fax")},
+    enums.PaymentKind: {"ad_fee": _l("Ad fee"), "membership_fee": _l("Membership fee"), "misc": _l("Misc fee")},
+    enums.PaymentMethod: {"cash": _l("Cash"), "cheque": _l("Cheque"), "transfer": _l("Bank transfer")},
+}
+
+
+def enum_choices(enum_cls) -> list[tuple[str, object]]:
+    labels = ENUM_LABELS[enum_cls]
+    return [(member.value, labels[member.value]) for member in enum_cls]
+
+
+def enum_label(enum_cls, value) -> str:
+    if value is None:
+        return ""
+    return str(ENUM_LABELS[enum_cls].get(value, value))
+
+
+def labels_for(columns) -> dict:
+    return {column: FIELD_LABELS[column] for column in columns if column in FIELD_LABELS}

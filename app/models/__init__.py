@@ -1,0 +1,11 @@
+"""SQLAlchemy 2 typed models. Importing this package registers every table."""
+from .base import db  # noqa: F401
+from . import integrity  # noqa: F401
+from .customers import Activity, Contact, Customer  # noqa: F401
+from .media import AdSlot, Issue, Publication, SlotPriceChange  # noqa: F401
+from .sales import Booking, Contract, Payment  # noqa: F401
+
+ALL_MODELS = (
+    Customer, Contact, Activity, Publication, Issue, AdSlot, SlotPriceChange,
+    Contract, Booking, Payment,
+)

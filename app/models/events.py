@@ -1,0 +1,50 @@
+"""Session hooks that keep derived columns right whichever door wrote the row."""
+from contextvars import ContextVar
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from .media import AdSlot, SlotPriceChange
+from .sales import Booking, Payment
+
+# The user on whose behalf work outside a request runs (the sheet sync, CLI commands).
+current_actor_id: ContextVar[int | None] = ContextVar("current_actor_id", default=None)
+
+
+def actor_id() -> int | None:
+    """Who is making the change: the request's user, else whoever the context names."""
+    from flask import has_request_context
+
+    if has_request_context():
+        from app.security.ownership import acting_user_id
+
+        user_id = acting_user_id()
+        if user_id is not None:
+            return user_id
+    return current_actor_id.get()
+
+
+def _sync_customer_from_contract(item) -> None:
+    if item.contract is not None:
+        item.customer_id = item.contract.customer_id
+        item.customer = item.contract.customer
+
+
+def _record_price_change(session: Session, slot: AdSlot) -> None:
+    history = inspect(slot).attrs.list_price.history
+    if not history.has_changes():
+        return
+    old = history.deleted[0] if history.deleted else None
+    if old is not None and slot.list_price is not None and old == slot.list_price:
+        return
+    session.add(SlotPriceChange(slot=slot, old_price=old, new_price=slot.list_price,
+                                changed_by_id=actor_id()))
+
+
+@event.listens_for(Session, "before_flush")
+def keep_derived_columns(session: Session, flush_context, instances) -> None:
+    for item in list(session.new) + list(session.dirty):
+        if isinstance(item, (Booking, Payment)):
+            _sync_customer_from_contract(item)
+        elif isinstance(item, AdSlot):
+            _record_price_change(session, item)

@@ -1,0 +1,86 @@
+"""Who may do what: the one declaration of the role matrix.
+
+Role set-up (`flask roles sync`), the row-level filters and the permission
+tests are all generated from ROLE_MATRIX. Each record is one FAB permission
+view ("Customer", ...) shared by its ModelView and its ModelRestApi, with the
+four permissions can_read, can_add, can_edit and can_delete.
+"""
+from dataclasses import dataclass
+
+ROLES = ("Admin", "Manager", "Sales", "Finance", "Service")
+OPERATIONS = ("read", "add", "edit", "delete")
+
+# Record name (also the REST resource name) -> FAB permission view name.
+RECORDS = {
+    "customer": "Customer",
+    "contact": "Contact",
+    "activity": "Activity",
+    "publication": "Publication",
+    "issue": "Issue",
+    "adslot": "AdSlot",
+    "contract": "Contract",
+    "booking": "Booking",
+    "payment": "Payment",
+}
+
+RAED = "read add edit delete"
+RAE = "read add edit"
+
+# record -> role -> "operations[: own]". A missing role means no access.
+ROLE_MATRIX: dict[str, dict[str, str]] = {
+    "customer": {"Admin": RAED, "Manager": RAE, "Sales": RAE + ": own", "Finance": "read", "Service": RAE},
+    "contact": {"Admin": RAED, "Manager": RAE, "Sales": RAE + ": own", "Finance": "read", "Service": RAE},
+    "activity": {"Admin": RAED, "Manager": RAE, "Sales": RAE + ": own", "Service": RAE},
+    "publication": {"Admin": RAED, "Manager": RAE, "Sales": "read", "Finance": "read", "Service": "read"},
+    "issue": {"Admin": RAED, "Manager": RAE, "Sales": "read", "Finance": "read", "Service": "read"},
+    "adslot": {"Admin": RAED, "Manager": RAE, "Sales": "read", "Finance": "read", "Service": "read"},
+    "contract": {"Admin": RAED, "Manager": RAE, "Sales": RAE + ": own", "Finance": "read", "Service": "read"},
+    "booking": {"Admin": RAED, "Manager": RAE, "Sales": RAE + ": own", "Finance": "read", "Service": "read"},
+    "payment": {"Admin": RAED, "Manager": "read", "Sales": "read add: own", "Finance": RAE},
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    operations: frozenset[str]
+    own_only: bool
+
+
+def parse_grant(text: str) -> Grant:
+    ops, _, scope = text.partition(":")
+    operations = frozenset(ops.split())
+    unknown = operations - set(OPERATIONS)
+    if unknown:
+        raise ValueError(f"unknown operations {sorted(unknown)} in {text!r}")
+    scope = scope.strip()
+    if scope not in ("", "own"):
+        raise ValueError(f"unknown scope {scope!r} in {text!r}")
+    return Grant(operations, scope == "own")
+
+
+def grant(record: str, role: str) -> Grant:
+    text = ROLE_MATRIX[record].get(role)
+    return parse_grant(text) if text else Grant(frozenset(), False)
+
+
+def allowed(record: str, roles, operation: str) -> bool:
+    return any(operation in grant(record, role).operations for role in roles)
+
+
+def own_only(record: str, roles) -> bool:
+    """True when every role that lets the user read the record limits it to their own customers."""
+    readers = [grant(record, role) for role in roles if "read" in grant(record, role).operations]
+    return bool(readers) and all(g.own_only for g in readers)
+
+
+def permission_name(operation: str) -> str:
+    return f"can_{operation}"
+
+
+def role_permissions(role: str) -> set[tuple[str, str]]:
+    """The (permission, view) pairs a role gets on the records."""
+    return {
+        (permission_name(op), RECORDS[record])
+        for record in ROLE_MATRIX
+        for op in grant(record, role).operations
+    }

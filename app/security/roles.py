@@ -1,0 +1,67 @@
+"""Writes the role matrix into FAB's permission tables (`flask roles sync`)."""
+from flask import current_app
+
+from .matrix import RECORDS, ROLES, role_permissions
+
+# Every signed-in user can see and edit their own profile and password.
+SELF_SERVICE = {
+    ("can_userinfo", "UserDBModelView"),
+    ("resetmypassword", "UserDBModelView"),
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+    ("can_this_form_get", "UserInfoEditView"),
+    ("can_this_form_post", "UserInfoEditView"),
+}
+
+# Menu entries (and their categories) shown to whoever may read the record behind them.
+MENU_ITEMS = {
+    "customer": ("Customers", "Customer relations"),
+    "contact": ("Contacts", "Customer relations"),
+    "activity": ("Activities", "Customer relations"),
+    "publication": ("Publications", "Media"),
+    "issue": ("Issues", "Media"),
+    "adslot": ("Ad slots", "Media"),
+    "contract": ("Contracts", "Contracts and money"),
+    "booking": ("Bookings", "Contracts and money"),
+    "payment": ("Payments", "Contracts and money"),
+}
+EXTRA_MENU_ITEMS = {"adslot": ("Price changes",)}
+
+
+def role_grants(role: str) -> set[tuple[str, str]]:
+    """All (permission, view menu) pairs of a non-admin role."""
+    pairs = set(SELF_SERVICE) | role_permissions(role)
+    readable = {record for perm, view in pairs for record, name in RECORDS.items()
+                if view == name and perm == "can_read"}
+    for record in readable:
+        item, category = MENU_ITEMS[record]
+        pairs |= {("menu_access", item), ("menu_access", category)}
+        pairs |= {("menu_access", extra) for extra in EXTRA_MENU_ITEMS.get(record, ())}
+    return pairs
+
+
+def sync_roles() -> dict[str, int]:
+    """Create every permission, then give each role exactly what the matrix says."""
+    appbuilder = current_app.appbuilder
+    sm = appbuilder.sm
+    # Roles first: FAB grants every new permission to the Admin role as it creates it.
+    for role_name in ROLES + ("Public",):
+        if sm.find_role(role_name) is None:
+            sm.add_role(role_name)
+    appbuilder.add_permissions(update_perms=True)
+    counts = {}
+    all_pvms = sm.session.query(sm.permissionview_model).all()
+    for role_name in ROLES:
+        role = sm.find_role(role_name)
+        if role_name == "Admin":
+            wanted = all_pvms
+        else:
+            wanted = []
+            for perm, view in sorted(role_grants(role_name)):
+                pvm = sm.add_permission_view_menu(perm, view)
+                if pvm is not None:
+                    wanted.append(pvm)
+        role.permissions = wanted
+        counts[role_name] = len(wanted)
+    sm.session.commit()
+    return counts

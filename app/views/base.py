@@ -1,0 +1,103 @@
+"""What every record's ModelView and ModelRestApi share: permissions, row filters, write guards."""
+from flask_babel import gettext
+from wtforms import SelectField
+
+from app.checks import api_validators, date_order_errors, form_validators
+from app.labels import enum_choices, enum_label
+from app.models.integrity import blocking_dependents
+from app.security.matrix import RECORDS
+from app.security.ownership import OwnRowsFilter, RefusedWrite, check_write
+
+from flask_appbuilder.fieldwidgets import Select2Widget
+
+# ModelView and ModelRestApi methods -> the matrix operation they need.
+VIEW_METHOD_PERMISSIONS = {
+    "list": "read", "show": "read", "download": "read", "export_csv": "read", "export_xlsx": "read",
+    "add": "add", "edit": "edit", "delete": "delete",
+}
+API_METHOD_PERMISSIONS = {
+    "get": "read", "get_list": "read", "info": "read", "related_options": "read",
+    "post": "add", "put": "edit", "delete": "delete",
+}
+
+
+def enum_select(label, enum_cls, required=True):
+    """A select of an enum's translated labels (forms store the value)."""
+    from wtforms.validators import DataRequired, Optional
+
+    return SelectField(
+        label, choices=enum_choices(enum_cls), widget=Select2Widget(),
+        validators=[DataRequired() if required else Optional()],
+    )
+
+
+def enum_formatter(enum_cls):
+    return lambda value: enum_label(enum_cls, value)
+
+
+def own_rel_filter(record: str):
+    """Relation choices limited like the record's own rows."""
+    return [["id", OwnRowsFilter, record]]
+
+
+class RecordMixin:
+    """Mixed into each record's ModelView and ModelRestApi. Set `record` (matrix key)."""
+
+    record: str = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.record:
+            cls.class_permission_name = RECORDS[cls.record]
+            # Views sharing a permission name must declare the same set, or FAB prunes.
+            cls.base_permissions = ["can_read", "can_add", "can_edit", "can_delete"]
+            cls.base_filters = [["id", OwnRowsFilter, cls.record]]
+
+    def guard(self, item) -> None:
+        check_write(self.record, item)
+
+    def pre_add(self, item):
+        self.guard(item)
+
+    def pre_update(self, item):
+        self.guard(item)
+
+    def pre_delete(self, item):
+        self.guard(item)
+        dependents = blocking_dependents(item)
+        if dependents:
+            from app.labels import RECORD_LABELS, TABLE_RECORDS
+
+            names = ", ".join(f"{RECORD_LABELS[TABLE_RECORDS[table]]} ({count})" for table, count in dependents)
+            raise RefusedWrite(gettext("This record cannot be deleted while other records refer to it: %(names)s.",
+                                       names=names))
+
+
+class RecordApiMixin(RecordMixin):
+    method_permission_name = {m: p for m, p in API_METHOD_PERMISSIONS.items()}
+    include_route_methods = {"get", "get_list", "post", "put", "delete"}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.record:
+            cls.resource_name = cls.record
+            cls.validators_columns = api_validators(cls.record)
+
+    def guard(self, item) -> None:
+        errors = date_order_errors(self.record, item)
+        if errors:
+            raise RefusedWrite("; ".join(errors))
+        super().guard(item)
+
+
+class RecordViewMixin(RecordMixin):
+    method_permission_name = {m: p for m, p in VIEW_METHOD_PERMISSIONS.items()}
+    include_route_methods = {"list", "show", "add", "edit", "delete", "download", "export_csv", "export_xlsx"}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.record:
+            cls.validators_columns = {**form_validators(cls.record), **getattr(cls, "extra_validators", {})}
+
+
+__all__ = ["gettext", "RefusedWrite"]

@@ -1,0 +1,32 @@
+"""Puts every view and API on the AppBuilder, with menus grouped by area."""
+from flask_babel import lazy_gettext as _l
+
+from app.api import ALL_APIS
+
+from .customers import ActivityView, ContactView, CustomerView
+from .media import AdSlotView, IssueView, PublicationView, SlotPriceChangeView
+from .sales import BookingView, ContractView, PaymentView
+
+# Menu item names must match app.security.roles.MENU_ITEMS (they are permission names).
+MENUS = [
+    (CustomerView, "Customers", _l("Customers"), "fa-building", "Customer relations", _l("Customer relations")),
+    (ContactView, "Contacts", _l("Contacts"), "fa-address-book", "Customer relations", _l("Customer relations")),
+    (ActivityView, "Activities", _l("Activities"), "fa-phone", "Customer relations", _l("Customer relations")),
+    (PublicationView, "Publications", _l("Publications"), "fa-newspaper-o", "Media", _l("Media")),
+    (IssueView, "Issues", _l("Issues"), "fa-calendar", "Media", _l("Media")),
+    (AdSlotView, "Ad slots", _l("Ad slots"), "fa-th-large", "Media", _l("Media")),
+    (SlotPriceChangeView, "Price changes", _l("Price changes"), "fa-history", "Media", _l("Media")),
+    (ContractView, "Contracts", _l("Contracts"), "fa-file-text-o", "Contracts and money", _l("Contracts and money")),
+    (BookingView, "Bookings", _l("Bookings"), "fa-calendar-check-o", "Contracts and money",
+     _l("Contracts and money")),
+    (PaymentView, "Payments", _l("Payments"), "fa-money", "Contracts and money", _l("Contracts and money")),
+]
+
+
+def register_views(appbuilder) -> None:
+    CustomerView.related_views = [ContactView, ActivityView, ContractView, BookingView, PaymentView]
+    for view, name, label, icon, category, category_label in MENUS:
+        appbuilder.add_view(view, name, label=label, icon=icon, category=category,
+                            category_label=category_label)
+    for api in ALL_APIS:
+        appbuilder.add_api(api)

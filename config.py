@@ -1,0 +1,93 @@
+"""Settings, read from the environment. No secret has a default.
+
+APP_ENV selects the mode: "production" (default when unset under gunicorn is
+still production: nothing insecure is implied), "development", "demo" or
+"testing". Outside development, demo and testing a real SECRET_KEY is required.
+"""
+import os
+
+from flask_appbuilder.const import AUTH_DB
+
+WEAK_SECRET_KEYS = {"", "secret", "changeme", "change-me", "dev", "development", "test", "\x00"}
+RELAXED_ENVS = {"development", "demo", "testing"}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message names it."""
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def from_environment() -> dict:
+    """Collect the settings; the app factory fills in what needs the instance path."""
+    locale = os.environ.get("APP_LOCALE", "zh")
+    if locale not in ("zh", "en"):
+        raise ConfigError(f"APP_LOCALE must be zh or en, got {locale!r}")
+    return {
+        "APP_ENV": os.environ.get("APP_ENV", "production"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", ""),
+        "APP_LOCALE": locale,
+        "MAX_UPLOAD_MB": _int("MAX_UPLOAD_MB", 10),
+        "SHEETS_API_URL": os.environ.get("SHEETS_API_URL", "https://sheets.googleapis.com"),
+        "GOOGLE_APPLICATION_CREDENTIALS": os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+    }
+
+
+# Fixed settings: the same in every environment.
+DEFAULTS = {
+    "APP_NAME": "Adsheet",
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    "AUTH_TYPE": AUTH_DB,
+    "AUTH_ROLE_ADMIN": "Admin",
+    "AUTH_ROLE_PUBLIC": "Public",
+    "AUTH_RATE_LIMITED": True,
+    "AUTH_RATE_LIMIT": "10 per 5 minute",
+    "FAB_ADD_SECURITY_API": True,
+    # Roles and permissions are written by `flask roles sync`, never at start-up.
+    "FAB_UPDATE_PERMS": False,
+    "FAB_API_SWAGGER_UI": True,
+    "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
+    "LANGUAGES": {
+        "zh": {"flag": "cn", "name": "中文"},
+        "en": {"flag": "gb", "name": "English"},
+    },
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_ENABLED": True,
+    "JSON_SORT_KEYS": False,
+}
+
+
+def check_secret_key(config: dict) -> None:
+    if config["APP_ENV"] in RELAXED_ENVS:
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key.strip().lower() in WEAK_SECRET_KEYS or len(key) < 16:
+        raise ConfigError(
+            "SECRET_KEY is missing or too weak (at least 16 characters). Set it in the environment, "
+            "or set APP_ENV=development for local use."
+        )
