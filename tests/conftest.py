@@ -67,6 +67,20 @@ def make_config(database_url: str, instance: str, **overrides) -> dict:
     return config
 
 
+def compile_catalogues() -> None:
+    """Tests run the translated UI, so compile the .po files (make does this too)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (Path(__file__).resolve().parent.parent / "app" / "translations").glob("*/LC_MESSAGES/*.po"):
+        with open(po_path, "rb") as po_file:
+            catalogue = read_po(po_file)
+        with open(po_path.with_suffix(".mo"), "wb") as mo_file:
+            write_mo(mo_file, catalogue)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     from flask_migrate import upgrade
@@ -75,6 +89,7 @@ def app(database_url, tmp_path_factory):
     from app.cli import ensure_demo_users
     from app.security.roles import sync_roles
 
+    compile_catalogues()
     instance = str(tmp_path_factory.mktemp("instance"))
     application = create_app(make_config(database_url, instance))
     with application.app_context():

@@ -1,4 +1,5 @@
 """Session hooks that keep derived columns right whichever door wrote the row."""
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event, inspect
@@ -9,6 +10,34 @@ from .sales import Booking, Payment
 
 # The user on whose behalf work outside a request runs (the sheet sync, CLI commands).
 current_actor_id: ContextVar[int | None] = ContextVar("current_actor_id", default=None)
+
+
+# Which door a change came through: "browser", "api", "sheet" or "cli".
+current_channel: ContextVar[str | None] = ContextVar("current_channel", default=None)
+
+
+@contextmanager
+def acting_as(user_id: int | None, channel: str):
+    """Run work outside a request on behalf of a user (the sheet sync, CLI commands)."""
+    user_token = current_actor_id.set(user_id)
+    channel_token = current_channel.set(channel)
+    try:
+        yield
+    finally:
+        current_actor_id.reset(user_token)
+        current_channel.reset(channel_token)
+
+
+def channel() -> str:
+    """The door of the current change; inside a request, told apart by the URL."""
+    from flask import has_request_context, request
+
+    explicit = current_channel.get()
+    if explicit:
+        return explicit
+    if has_request_context():
+        return "api" if request.path.startswith("/api/") else "browser"
+    return "cli"
 
 
 def actor_id() -> int | None:

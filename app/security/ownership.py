@@ -4,7 +4,7 @@
 every REST read) and as the filter of every relation field's choices.
 `check_write` guards writes, which base filters do not cover.
 """
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select
@@ -16,7 +16,13 @@ from .matrix import own_only
 
 
 def acting_user():
-    """The signed-in user, whether by browser session or by JWT (flask_login only knows the first)."""
+    """The user making the change: signed in by session or JWT, or named by `acting_as` outside a request."""
+    if not has_request_context():
+        from app.models.events import current_actor_id
+
+        user_id = current_actor_id.get()
+        sm = current_app.appbuilder.sm
+        return sm.session.get(sm.user_model, user_id) if user_id else None
     user = current_app.appbuilder.sm.current_user
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
@@ -28,14 +34,15 @@ def acting_user_id() -> int | None:
 
 def current_role_names() -> frozenset[str]:
     """The current user's role names, group roles included; cached per request."""
-    cached = getattr(g, "_role_names", None)
-    if cached is not None:
-        return cached
-    names: frozenset[str] = frozenset()
     user = acting_user()
+    user_id = user.id if user is not None else None
+    cached = getattr(g, "_role_names", None)
+    if cached is not None and cached[0] == user_id:
+        return cached[1]
+    names: frozenset[str] = frozenset()
     if user is not None:
         names = frozenset(role.name for role in current_app.appbuilder.sm.get_user_roles(user))
-    g._role_names = names
+    g._role_names = (user_id, names)
     return names
 
 
@@ -98,10 +105,15 @@ def check_write(record: str, item) -> None:
     if user_id is None:
         return
     if isinstance(item, Customer):
-        previous = inspect(item).attrs.owner_id.history.deleted
-        if item.owner_id is None and not previous:
-            item.owner_id = user_id
-        if item.owner_id != user_id or any(old not in (None, user_id) for old in previous):
+        state = inspect(item)
+        # Forms and the API set the relationship, the sync may set the column: look at both.
+        previous = [u.id for u in state.attrs.owner.history.deleted if u is not None]
+        previous += [i for i in state.attrs.owner_id.history.deleted if i is not None]
+        new_owner = item.owner.id if item.owner is not None else item.owner_id
+        if new_owner is None and not previous:
+            item.owner = acting_user()  # the relationship, so a None set by the form cannot win at flush
+            new_owner = user_id
+        if new_owner != user_id or any(old != user_id for old in previous):
             raise RefusedWrite(str(_l("You cannot assign a customer to another user.")))
         return
     if not owns_customer(_customer_of(item), user_id):

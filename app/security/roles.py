@@ -11,6 +11,9 @@ SELF_SERVICE = {
     ("can_this_form_post", "ResetMyPasswordView"),
     ("can_this_form_get", "UserInfoEditView"),
     ("can_this_form_post", "UserInfoEditView"),
+    # The OpenAPI document and its Swagger page describe only what each role may call anyway.
+    ("can_get", "OpenApi"),
+    ("can_show", "SwaggerView"),
 }
 
 # Menu entries (and their categories) shown to whoever may read the record behind them.

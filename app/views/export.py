@@ -4,7 +4,7 @@ import io
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Response, request
+from flask import Response, stream_with_context
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
@@ -68,7 +68,7 @@ class ExportMixin:
             yield buffer.getvalue()
 
         return Response(
-            generate(), mimetype="text/csv; charset=utf-8",
+            stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
             headers={"Content-Disposition": f"attachment; filename={self.export_name('csv')}"},
         )
 
