@@ -11,6 +11,12 @@ from app.domain.enums import ActivityKind, CustomerSource, CustomerStage, Locali
 from .base import Model, created_column, enum_check, enum_column, updated_column
 
 
+class DocumentColumn(FileColumn):
+    """FAB's file column (it gets the upload widget), marked safe for SQLAlchemy's statement cache."""
+
+    cache_ok = True
+
+
 class Customer(Model):
     __tablename__ = "customer"
     __table_args__ = (
@@ -31,8 +37,8 @@ class Customer(Model):
     stage: Mapped[str] = enum_column(CustomerStage, default=CustomerStage.LEAD.value, index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
     # Stored file names under the upload folder (FAB's FileColumn gives the upload widget).
-    license_copy: Mapped[str | None] = mapped_column(FileColumn)
-    operating_permit: Mapped[str | None] = mapped_column(FileColumn)
+    license_copy: Mapped[str | None] = mapped_column(DocumentColumn)
+    operating_permit: Mapped[str | None] = mapped_column(DocumentColumn)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime] = updated_column()

@@ -1,0 +1,654 @@
+"""Pure planning core of the Google Sheet <-> database two-way sync.
+
+Nothing here touches gspread, Flask or the database: literal data goes in,
+a literal plan comes out. One cycle for one tab is:
+
+1. ``plan = plan_tab(spec, header, sheet_rows, db, base)``
+2. The adapter, in ONE database transaction and acting as the linked user,
+   applies ``plan.updates`` and ``plan.creates``; validation / business rules
+   may refuse some. Before committing it saves
+   ``in_flight_base(plan, created)`` as the tab's base snapshot.
+3. ``result = finish(plan, update_outcomes, create_outcomes)``
+4. The adapter writes ``result.writes`` (all tabs in one values:batchUpdate,
+   see ``value_ranges``), reports ``result.problems``, and only THEN saves
+   ``result.base`` as the tab's base snapshot.
+
+Conventions
+-----------
+* Every value is a string on both sides ('' = empty); the adapters
+  normalise dates/decimals before calling in.
+* Whitespace: every sheet cell (header, ID and data) and every DB/base value
+  is compared in ``str.strip()`` form (Unicode whitespace, incl. NBSP);
+  inner whitespace is kept. A cell that only differs by surrounding
+  whitespace is therefore not an edit, but it is rewritten once in trimmed
+  form, so the sheet settles into canonical text. Values sent to the DB are
+  trimmed.
+* Rows whose cells are all blank are ignored; the desired grid drops them,
+  which compacts blank rows left in the middle of the table.
+* Grid coordinates in ``CellWrite`` are 1-based like the Sheets UI (row 1 is
+  the header row, column 1 is the ID column).
+
+Exactly-once creation
+---------------------
+A row without an ID gets a *creation key*: a hash of (tab name, the row's
+trimmed cells, n) where n counts earlier ID-less rows with identical cells,
+so two identical new rows get two keys. The key only depends on what the
+user typed, so it is the same in the next cycle as long as the row is left
+as is, wherever the user sorted it.
+
+When the adapter creates a record it saves, in the same transaction,
+``in_flight_base(plan, created)``: the old base plus ``pending[key] = id``
+(and the created values). If the cycle dies after that commit but before
+the ID reaches the sheet, the next ``plan_tab`` finds the same key in
+``base.pending``, does not create again and only writes the ID back. If the
+transaction rolled back, no pending entry exists and the row is simply
+created next time. The final base of a completed cycle drops ``pending``:
+the IDs are on the sheet by then.
+
+Limitation (documented choice): if the user edits that still ID-less row
+between the interrupted cycle and the next one, its key changes and a
+second record is created (the first one shows up at the bottom with a
+'row_deleted_in_sheet' problem, so it is visible, not silent). Closing that
+window would need a marker written into the ID cell before creating, i.e.
+one more sheet round trip per new row; the window is "cycle crashed between
+commit and sheet write AND user retyped that row before the next cycle".
+
+``base.issued`` is the other in-flight guard: IDs the interrupted cycle may
+already have written to the sheet (e.g. new DB records appended). Without
+it such an ID whose record is then deleted would look "unknown" and block
+the tab forever; with it the row just leaves the sheet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from itertools import zip_longest
+from typing import Mapping, Sequence, Union
+
+# Problem kinds.
+REJECTED = "rejected"
+CONFLICT = "conflict"
+ROW_DELETED_IN_SHEET = "row_deleted_in_sheet"
+RECORD_GONE = "record_gone"
+STRUCTURE = "structure"
+DUPLICATE_ID = "duplicate_id"
+UNKNOWN_ID = "unknown_id"
+BAD_ID = "bad_id"
+
+# Kinds that stop a whole tab from syncing.
+BLOCKING_KINDS = frozenset({STRUCTURE, DUPLICATE_ID, UNKNOWN_ID, BAD_ID})
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: tuple[str, ...]  # data columns, without the ID column
+    editable: frozenset[str]
+    creatable: bool = True
+    id_column: str = "id"
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        return (self.id_column, *self.columns)
+
+
+@dataclass(frozen=True)
+class TabBase:
+    """Snapshot kept by the adapter between cycles, one per tab.
+
+    records: values as written to the sheet by the last completed cycle.
+    pending: creation key -> record id, for records created by a cycle that
+             may not have written their ID back yet.
+    issued:  IDs an interrupted cycle may already have put on the sheet.
+    """
+
+    records: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    pending: Mapping[str, int] = field(default_factory=dict)
+    issued: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    table: str
+    message: str
+    record_id: int | None = None
+    column: str | None = None
+    sheet_value: str | None = None
+    db_value: str | None = None
+    # 1-based sheet row: after finish(), where the row is once the writes
+    # are applied (rows that left: where it was read; blocked tab: as read).
+    sheet_row: int | None = None
+
+
+@dataclass(frozen=True)
+class Update:
+    record_id: int
+    changes: Mapping[str, str]  # field -> new (trimmed) value
+
+
+@dataclass(frozen=True)
+class Create:
+    key: str  # creation key, see module docstring
+    values: Mapping[str, str]  # every editable column, '' when left blank
+    sheet_row: int
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    """One data row of the desired grid, before DB outcomes are known."""
+
+    record_id: int | None  # None: ID-less row (creation pending or refused)
+    values: tuple[str, ...]  # in spec.columns order
+    sheet_row: int | None  # where it is now; None when appended
+    create_key: str | None = None
+    changed: tuple[str, ...] = ()  # fields sent to the DB as an Update
+
+
+@dataclass(frozen=True)
+class TabPlan:
+    spec: TableSpec
+    blocked: bool
+    updates: tuple[Update, ...]
+    creates: tuple[Create, ...]
+    rows: tuple[PlannedRow, ...]
+    problems: tuple[Problem, ...]
+    current: tuple[tuple[str, ...], ...]  # the grid as read, header first
+    db: Mapping[int, Mapping[str, str]]
+    base: TabBase
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The update was saved; ``stored`` is the record as the DB now has it
+    (optional, lets DB-side normalisation reach the sheet this cycle)."""
+
+    stored: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Created:
+    record_id: int
+    stored: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Refused:
+    reason: str
+
+
+UpdateOutcome = Union[Applied, Refused]
+CreateOutcome = Union[Created, Refused]
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    row: int  # 1-based
+    col: int  # 1-based
+    value: str
+
+
+@dataclass(frozen=True)
+class TabResult:
+    table: str
+    writes: tuple[CellWrite, ...]  # empty on an idle cycle or a blocked tab
+    grid: tuple[tuple[str, ...], ...]  # the sheet after the writes, header first
+    origins: tuple[int | None, ...]  # per data row: sheet row it came from
+    problems: tuple[Problem, ...]
+    base: TabBase  # save after the sheet write succeeded
+
+
+# --------------------------------------------------------------------------
+# small helpers
+
+
+def _norm(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def column_letter(col: int) -> str:
+    """1 -> 'A', 27 -> 'AA'."""
+    letters = ""
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _padded(cells: Sequence[str], width: int) -> tuple[str, ...]:
+    return tuple(cells[:width]) + ("",) * (width - len(cells[:width]))
+
+
+def _strip_trailing_blanks(cells: Sequence[str]) -> list[str]:
+    trimmed = [_norm(c) for c in cells]
+    while trimmed and trimmed[-1] == "":
+        trimmed.pop()
+    return trimmed
+
+
+def creation_key(table: str, cells: Sequence[str], occurrence: int) -> str:
+    payload = json.dumps([table, list(cells), occurrence], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def _record_values(spec: TableSpec, record: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(_norm(record.get(c)) for c in spec.columns)
+
+
+# --------------------------------------------------------------------------
+# structure checks (blocking)
+
+
+def _header_problems(spec: TableSpec, header: list[str], has_data: bool) -> list[Problem]:
+    expected = list(spec.header)
+    if header == expected or (not header and not has_data):
+        return []
+    if not header:
+        return [Problem(STRUCTURE, spec.name, "header row 1 is empty; expected: " + ", ".join(expected))]
+    moved = sorted(header) == sorted(expected)
+    hint = " (columns were moved)" if moved else ""
+    tail = "; the tab is not synced until row 1 reads: " + ", ".join(expected)
+    problems = []
+    for i, (want, got) in enumerate(zip_longest(expected, header), start=1):
+        if want == got:
+            continue
+        cell = f"{column_letter(i)}1"
+        if want is None:
+            text = f"unexpected column {got!r} in {cell}"
+        elif not got:
+            text = f"missing column {want!r} in {cell}"
+        else:
+            text = f"{cell} should be {want!r} but is {got!r}{hint}"
+        problems.append(Problem(STRUCTURE, spec.name, text + tail, column=want or got, sheet_value=got or ""))
+    return problems
+
+
+def _outside_problems(spec: TableSpec, rows: Sequence[Sequence[str]]) -> list[Problem]:
+    # Removing rows shifts our columns; cells right of them would not move
+    # with their row, so silently syncing would misalign the user's notes.
+    width = len(spec.header)
+    problems = []
+    for n, cells in enumerate(rows, start=2):
+        extra = [i for i, c in enumerate(cells[width:], start=width + 1) if _norm(c)]
+        if extra:
+            where = ", ".join(f"{column_letter(i)}{n}" for i in extra)
+            problems.append(
+                Problem(
+                    STRUCTURE,
+                    spec.name,
+                    f"values outside the table's columns at {where}; move or delete them",
+                    sheet_row=n,
+                )
+            )
+    return problems
+
+
+@dataclass(frozen=True)
+class _SheetRow:
+    sheet_row: int
+    id_text: str
+    values: tuple[str, ...]
+
+
+def _data_rows(spec: TableSpec, sheet_rows: Sequence[Sequence[str]]) -> list[_SheetRow]:
+    width = len(spec.header)
+    rows = []
+    for n, cells in enumerate(sheet_rows, start=2):
+        trimmed = tuple(_norm(c) for c in _padded(cells, width))
+        if any(trimmed):
+            rows.append(_SheetRow(n, trimmed[0], trimmed[1:]))
+    return rows
+
+
+def _id_problems(spec: TableSpec, rows: list[_SheetRow], db: Mapping, base: TabBase) -> list[Problem]:
+    problems = []
+    seen: dict[int, list[int]] = {}
+    for row in rows:
+        if not row.id_text:
+            continue
+        if not (row.id_text.isascii() and row.id_text.isdigit()) or int(row.id_text) == 0:
+            problems.append(
+                Problem(
+                    BAD_ID,
+                    spec.name,
+                    f"row {row.sheet_row}: {row.id_text!r} is not a record ID; clear the cell for a new record",
+                    sheet_value=row.id_text,
+                    sheet_row=row.sheet_row,
+                )
+            )
+            continue
+        rid = int(row.id_text)
+        seen.setdefault(rid, []).append(row.sheet_row)
+        if rid not in db and rid not in base.records and rid not in base.issued:
+            problems.append(
+                Problem(
+                    UNKNOWN_ID,
+                    spec.name,
+                    f"row {row.sheet_row}: ID {rid} is not a record of this tab",
+                    record_id=rid,
+                    sheet_value=row.id_text,
+                    sheet_row=row.sheet_row,
+                )
+            )
+    for rid, where in seen.items():
+        if len(where) > 1:
+            problems.append(
+                Problem(
+                    DUPLICATE_ID,
+                    spec.name,
+                    f"ID {rid} appears on rows {', '.join(map(str, where))}; keep it on one row only",
+                    record_id=rid,
+                    sheet_value=str(rid),
+                    sheet_row=where[1],
+                )
+            )
+    return problems
+
+
+# --------------------------------------------------------------------------
+# three-way merge
+
+
+def _merge_cell(spec: TableSpec, rid: int, col: str, s: str, b: str | None, d: str, sheet_row: int):
+    """Return (value to show, value to send to the DB or None, problem or None)."""
+
+    def problem(kind: str, text: str) -> Problem:
+        return Problem(kind, spec.name, text, rid, col, s, d, sheet_row)
+
+    if s == d:
+        return d, None, None
+    if b is None:
+        # No snapshot to tell who changed what: the DB is the system of record.
+        return d, None, problem(CONFLICT, f"record {rid} {col!r}: no previous sync to compare with; kept the database value")
+    if s == b:
+        return d, None, None
+    if col not in spec.editable:
+        return d, None, problem(REJECTED, f"record {rid} {col!r} is read-only; edit reverted")
+    if d != b:
+        return d, None, problem(CONFLICT, f"record {rid} {col!r} changed in the sheet and in the database; kept the database value")
+    return s, s, None
+
+
+def _merge_row(spec: TableSpec, rid: int, row: _SheetRow, base_vals, db_vals):
+    shown, changes, problems = [], {}, []
+    for col, s in zip(spec.columns, row.values):
+        b = None if base_vals is None else _norm(base_vals.get(col))
+        value, change, problem = _merge_cell(spec, rid, col, s, b, _norm(db_vals.get(col)), row.sheet_row)
+        shown.append(value)
+        if change is not None:
+            changes[col] = change
+        if problem is not None:
+            problems.append(problem)
+    planned = PlannedRow(rid, tuple(shown), row.sheet_row, changed=tuple(changes))
+    return planned, changes, problems
+
+
+def _gone_problems(spec: TableSpec, rid: int, row: _SheetRow, base_vals) -> list[Problem]:
+    # The record left (deleted or no longer visible): only sheet edits on it
+    # are worth a word, as they are discarded with the row.
+    base_vals = base_vals or {}
+    return [
+        Problem(
+            RECORD_GONE,
+            spec.name,
+            f"record {rid} was deleted or is no longer visible to you; edit of {col!r} discarded",
+            rid,
+            col,
+            s,
+            None,
+            row.sheet_row,
+        )
+        for col, s in zip(spec.columns, row.values)
+        if s != _norm(base_vals.get(col))
+    ]
+
+
+# --------------------------------------------------------------------------
+# planning
+
+
+def _creation_keys(spec: TableSpec, rows: list[_SheetRow]) -> dict[int, str]:
+    counts: dict[tuple[str, ...], int] = {}
+    keys = {}
+    for row in rows:
+        if not row.id_text:
+            n = counts.get(row.values, 0)
+            counts[row.values] = n + 1
+            keys[row.sheet_row] = creation_key(spec.name, row.values, n)
+    return keys
+
+
+def _new_row(spec: TableSpec, row: _SheetRow, key: str):
+    if not spec.creatable:
+        text = f"new row ({_filled(spec, row.values)}): this tab does not accept new rows; add the record in the app"
+        return PlannedRow(None, row.values, row.sheet_row), None, [Problem(REJECTED, spec.name, text, sheet_row=row.sheet_row)]
+    values = {c: v for c, v in zip(spec.columns, row.values) if c in spec.editable}
+    return PlannedRow(None, row.values, row.sheet_row, create_key=key), Create(key, values, row.sheet_row), []
+
+
+def _blocked(spec, problems, current, db, base) -> TabPlan:
+    return TabPlan(spec, True, (), (), (), tuple(problems), current, dict(db), base)
+
+
+def plan_tab(
+    spec: TableSpec,
+    header: Sequence[str],
+    sheet_rows: Sequence[Sequence[str]],
+    db: Mapping[int, Mapping[str, str]],
+    base: TabBase | None = None,
+) -> TabPlan:
+    """Plan one cycle of one tab. ``db`` holds what the linked user may see now."""
+    base = base or TabBase()
+    current = (tuple(header), *(tuple(r) for r in sheet_rows))
+    rows = _data_rows(spec, sheet_rows)
+    # Checked in order, each only when the previous is clean: an extra header
+    # column would otherwise also be reported once per data row.
+    problems = _header_problems(spec, _strip_trailing_blanks(header), bool(rows))
+    problems = problems or _outside_problems(spec, sheet_rows)
+    problems = problems or _id_problems(spec, rows, db, base)
+    if problems:
+        return _blocked(spec, problems, current, db, base)
+
+    on_sheet = {int(r.id_text) for r in rows if r.id_text}
+    keys = _creation_keys(spec, rows)
+    planned, updates, creates, problems = [], [], [], []
+    for row in rows:
+        rid, base_vals = (int(row.id_text), base.records.get(int(row.id_text))) if row.id_text else (None, None)
+        key = keys.get(row.sheet_row)
+        if key is not None and base.pending.get(key) is not None and base.pending[key] not in on_sheet:
+            # Created by an interrupted cycle: the row is unchanged since (its
+            # key says so), so it is its own base and only needs its ID.
+            rid, base_vals = base.pending[key], dict(zip(spec.columns, row.values))
+            on_sheet.add(rid)
+        if rid is None:
+            p, create, extra = _new_row(spec, row, key)
+            planned.append(p)
+            creates.extend([create] if create else [])
+            problems.extend(extra)
+        elif rid not in db:
+            problems.extend(_gone_problems(spec, rid, row, base_vals))
+        else:
+            p, changes, extra = _merge_row(spec, rid, row, base_vals, db[rid])
+            planned.append(p)
+            updates.extend([Update(rid, changes)] if changes else [])
+            problems.extend(extra)
+
+    for rid in sorted(set(db) - on_sheet):
+        planned.append(PlannedRow(rid, _record_values(spec, db[rid]), None))
+        if rid in base.records:
+            problems.append(
+                Problem(
+                    ROW_DELETED_IN_SHEET,
+                    spec.name,
+                    f"row of record {rid} was deleted in the sheet; records are deleted in the app, the row was restored at the bottom",
+                    record_id=rid,
+                )
+            )
+    return TabPlan(spec, False, tuple(updates), tuple(creates), tuple(planned), tuple(problems), current, dict(db), base)
+
+
+def in_flight_base(plan: TabPlan, created: Mapping[str, Created]) -> TabBase:
+    """Base to save in the SAME transaction as the creates/updates of ``plan``.
+
+    ``created`` maps creation key -> Created for the records committed in
+    that transaction. Old pending entries are kept: this cycle may still die
+    before writing their IDs.
+    """
+    if plan.blocked:
+        return plan.base
+    records = dict(plan.base.records)
+    pending = dict(plan.base.pending)
+    by_key = {c.key: c for c in plan.creates}
+    for key, outcome in created.items():
+        pending[key] = outcome.record_id
+        records[outcome.record_id] = dict(_stored_or_typed(plan.spec, by_key[key].values, outcome.stored))
+    issued = set(plan.base.issued) | {r.record_id for r in plan.rows if r.record_id is not None}
+    issued |= {o.record_id for o in created.values()}
+    return TabBase(records, pending, frozenset(issued))
+
+
+# --------------------------------------------------------------------------
+# finishing with the DB outcomes
+
+
+def _stored_or_typed(spec: TableSpec, typed: Mapping[str, str], stored: Mapping[str, str] | None):
+    source = stored if stored is not None else typed
+    return {c: _norm(source.get(c)) for c in spec.columns}
+
+
+def _finish_update(spec: TableSpec, row: PlannedRow, db_vals, outcome: UpdateOutcome):
+    if isinstance(outcome, Applied):
+        values = _record_values(spec, outcome.stored) if outcome.stored is not None else row.values
+        return PlannedRow(row.record_id, values, row.sheet_row), []
+    shown, problems = [], []
+    for col, value in zip(spec.columns, row.values):
+        d = _norm(db_vals.get(col))
+        if col in row.changed:
+            text = f"record {row.record_id} {col!r}: edit refused: {outcome.reason}"
+            problems.append(Problem(REJECTED, spec.name, text, row.record_id, col, value, d, row.sheet_row))
+            value = d
+        shown.append(value)
+    return PlannedRow(row.record_id, tuple(shown), row.sheet_row), problems
+
+
+def _finish_create(spec: TableSpec, row: PlannedRow, outcome: CreateOutcome):
+    typed = dict(zip(spec.columns, row.values))
+    if isinstance(outcome, Refused):
+        filled = _filled(spec, row.values)
+        text = f"new row ({filled}) not created: {outcome.reason}"
+        return row, [Problem(REJECTED, spec.name, text, sheet_value=filled, sheet_row=row.sheet_row)]
+    editable_typed = {c: v for c, v in typed.items() if c in spec.editable}
+    final = _stored_or_typed(spec, editable_typed, outcome.stored)
+    problems = [
+        Problem(
+            REJECTED,
+            spec.name,
+            f"record {outcome.record_id} {col!r} is read-only; typed value ignored",
+            outcome.record_id,
+            col,
+            v,
+            final[col],
+            row.sheet_row,
+        )
+        for col, v in typed.items()
+        if col not in spec.editable and v and v != final[col]
+    ]
+    values = tuple(final[c] for c in spec.columns)
+    return PlannedRow(outcome.record_id, values, row.sheet_row), problems
+
+
+def _filled(spec: TableSpec, values: Sequence[str]) -> str:
+    return ", ".join(f"{c}={v!r}" for c, v in zip(spec.columns, values) if v)
+
+
+def _moved(problems: list[Problem], origins: Sequence[int | None]) -> tuple[Problem, ...]:
+    # Rows that leave or blank rows shift the rows below them: point each
+    # problem at the row as the user will see it after the write. Problems of
+    # rows that left keep the row they were read from.
+    where = {old: new for new, old in enumerate(origins, start=2) if old is not None}
+    return tuple(replace(p, sheet_row=where.get(p.sheet_row, p.sheet_row)) for p in problems)
+
+
+def _check_outcomes(plan: TabPlan, updates: Mapping, creates: Mapping) -> None:
+    missing = [u.record_id for u in plan.updates if u.record_id not in updates]
+    missing += [c.key for c in plan.creates if c.key not in creates]
+    if missing:
+        raise ValueError(f"{plan.spec.name}: no outcome reported for {missing}; report Refused(reason) instead")
+
+
+def _diff(current, grid, width: int) -> tuple[CellWrite, ...]:
+    writes = []
+    for r in range(max(len(current), len(grid))):
+        have = _padded(current[r], width) if r < len(current) else ("",) * width
+        want = grid[r] if r < len(grid) else ("",) * width
+        writes.extend(CellWrite(r + 1, c + 1, w) for c, (h, w) in enumerate(zip(have, want)) if h != w)
+    return tuple(writes)
+
+
+def finish(
+    plan: TabPlan,
+    updates: Mapping[int, UpdateOutcome] | None = None,
+    creates: Mapping[str, CreateOutcome] | None = None,
+) -> TabResult:
+    """Turn a plan plus the DB outcomes into sheet writes and the next base.
+
+    ``updates`` maps record id -> Applied | Refused for every plan.updates
+    entry, ``creates`` maps creation key -> Created | Refused for every
+    plan.creates entry (a missing outcome is an adapter bug: ValueError).
+    """
+    updates, creates = updates or {}, creates or {}
+    if plan.blocked:
+        # Nothing written, base (including pending creations) kept as is.
+        return TabResult(plan.spec.name, (), plan.current, (), plan.problems, plan.base)
+    _check_outcomes(plan, updates, creates)
+    spec = plan.spec
+    rows, problems = [], list(plan.problems)
+    for row in plan.rows:
+        if row.create_key is not None:
+            row, extra = _finish_create(spec, row, creates[row.create_key])
+        elif row.changed:
+            row, extra = _finish_update(spec, row, plan.db[row.record_id], updates[row.record_id])
+        else:
+            extra = []
+        rows.append(row)
+        problems.extend(extra)
+    grid = (spec.header, *((str(r.record_id) if r.record_id is not None else "", *r.values) for r in rows))
+    records = {r.record_id: dict(zip(spec.columns, r.values)) for r in rows if r.record_id is not None}
+    origins = tuple(r.sheet_row for r in rows)
+    return TabResult(
+        spec.name,
+        _diff(plan.current, grid, len(spec.header)),
+        grid,
+        origins,
+        _moved(problems, origins),
+        TabBase(records),
+    )
+
+
+# --------------------------------------------------------------------------
+# adapter convenience
+
+
+def _quoted(table: str) -> str:
+    return "'" + table.replace("'", "''") + "'"
+
+
+def value_ranges(table: str, writes: Sequence[CellWrite]) -> list[dict]:
+    """Writes as values:batchUpdate ``data`` entries, runs of adjacent cells
+    in one row merged into one range. Concatenate over tabs for ONE call."""
+    ordered = sorted(writes, key=lambda w: (w.row, w.col))
+    runs: list[list[CellWrite]] = []
+    for w in ordered:
+        if runs and runs[-1][-1].row == w.row and runs[-1][-1].col + 1 == w.col:
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    return [
+        {
+            "range": f"{_quoted(table)}!{column_letter(run[0].col)}{run[0].row}:{column_letter(run[-1].col)}{run[-1].row}",
+            "values": [[w.value for w in run]],
+        }
+        for run in runs
+    ]
