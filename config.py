@@ -26,6 +26,13 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _positive_int(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, got {value}")
+    return value
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -51,6 +58,11 @@ def from_environment() -> dict:
         "MAX_UPLOAD_MB": _int("MAX_UPLOAD_MB", 10),
         "SHEETS_API_URL": os.environ.get("SHEETS_API_URL", "https://sheets.googleapis.com"),
         "GOOGLE_APPLICATION_CREDENTIALS": os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"),
+        # Sheets API quotas: per link, and for the whole project (all links share Google's quota).
+        "SHEETS_READS_PER_MINUTE": _positive_int("SHEETS_READS_PER_MINUTE", 60),
+        "SHEETS_WRITES_PER_MINUTE": _positive_int("SHEETS_WRITES_PER_MINUTE", 60),
+        "SHEETS_PROJECT_READS_PER_MINUTE": _positive_int("SHEETS_PROJECT_READS_PER_MINUTE", 300),
+        "SHEETS_PROJECT_WRITES_PER_MINUTE": _positive_int("SHEETS_PROJECT_WRITES_PER_MINUTE", 300),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),

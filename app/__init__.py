@@ -75,3 +75,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(roles_cli)
     app.cli.add_command(demo_cli)
+
+    from sync.cli import sheets_cli
+
+    app.cli.add_command(sheets_cli)

@@ -1,9 +1,14 @@
 """The REST API: one small ModelRestApi per record under /api/v1/<record>/."""
 from flask_appbuilder import ModelRestApi
+from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from app.security.ownership import acting_user_id
 
-from app.models import Activity, AdSlot, Booking, Contact, Contract, Customer, Issue, Payment, Publication
+from app.models import (
+    Activity, AdSlot, AuditLog, Booking, Complaint, Contact, Contract, Customer, Issue, Payment, Publication,
+    SensitiveWord, WriteOff,
+)
+from app.security.matrix import READ_ONLY_RECORDS
 from app.views.base import RecordApiMixin
 
 
@@ -71,6 +76,8 @@ class AdSlotApi(RecordApiMixin, ModelRestApi):
 
 class ContractApi(RecordApiMixin, ModelRestApi):
     record = "contract"
+    method_permission_name = {**RecordApiMixin.method_permission_name, "transition": "edit"}
+    include_route_methods = RecordApiMixin.include_route_methods | {"transition"}
     datamodel = SQLAInterface(Contract)
     list_columns = ["id", "number", "customer.id", "customer.name", "party_name", "publication.id", "kind",
                     "start_date", "end_date", "amount", "discount_pct", "payment_terms", "settle_date",
@@ -87,16 +94,39 @@ class ContractApi(RecordApiMixin, ModelRestApi):
             item.created_by_id = acting_user_id()
         super().pre_add(item)
 
+    @expose("/<int:pk>/transition", methods=["POST"])
+    @protect()
+    @safe
+    def transition(self, pk):
+        """Move the contract along the approval chain: {"to": status, "reason": text}."""
+        from app.workflow.http import api_transition
+
+        return api_transition(self, pk)
+
 
 class BookingApi(RecordApiMixin, ModelRestApi):
     record = "booking"
     datamodel = SQLAInterface(Booking)
     list_columns = show_columns = ["id", "contract.id", "customer.id", "slot.id", "issue.id", "web_start",
                                    "web_end", "price", "copy_text", "copy_received", "proof_status",
-                                   "published"]
+                                   "published", "proof_contact.id", "proof_method", "proof_confirmed_at",
+                                   "has_supporting_documents"]
     add_columns = edit_columns = ["contract", "slot", "issue", "web_start", "web_end", "price", "copy_text",
-                                  "copy_received", "proof_status", "published"]
+                                  "copy_received", "proof_status", "published", "proof_contact", "proof_method",
+                                  "has_supporting_documents"]
     search_columns = ["contract", "customer", "slot", "issue", "proof_status", "published"]
+
+    def pre_update(self, item):
+        from app.workflow.bookings import stamp_proof
+
+        stamp_proof(item)
+        super().pre_update(item)
+
+    def pre_add(self, item):
+        from app.workflow.bookings import stamp_proof
+
+        stamp_proof(item)
+        super().pre_add(item)
 
 
 class PaymentApi(RecordApiMixin, ModelRestApi):
@@ -116,5 +146,54 @@ class PaymentApi(RecordApiMixin, ModelRestApi):
         super().pre_add(item)
 
 
+class WriteOffApi(RecordApiMixin, ModelRestApi):
+    record = "writeoff"
+    datamodel = SQLAInterface(WriteOff)
+    list_columns = show_columns = ["id", "contract.id", "customer.id", "amount", "responsible_user.id", "reason",
+                                   "recorded_by.id", "created_at"]
+    add_columns = edit_columns = ["contract", "amount", "responsible_user", "reason"]
+    search_columns = ["contract", "customer", "responsible_user", "created_at"]
+
+
+class ComplaintApi(RecordApiMixin, ModelRestApi):
+    record = "complaint"
+    datamodel = SQLAInterface(Complaint)
+    list_columns = show_columns = ["id", "customer.id", "customer.name", "contact.id", "received_on", "subject",
+                                   "details", "status", "handled_by.id", "resolution", "resolved_on",
+                                   "satisfaction"]
+    add_columns = edit_columns = ["customer", "contact", "received_on", "subject", "details", "status",
+                                  "resolution", "resolved_on", "satisfaction"]
+    search_columns = ["customer", "status", "received_on"]
+
+    def pre_add(self, item):
+        if item.handled_by_id is None and item.handled_by is None:
+            item.handled_by_id = acting_user_id()
+        super().pre_add(item)
+
+
+class SensitiveWordApi(RecordApiMixin, ModelRestApi):
+    record = "sensitiveword"
+    datamodel = SQLAInterface(SensitiveWord)
+    list_columns = show_columns = ["id", "word", "notes"]
+    add_columns = edit_columns = ["word", "notes"]
+    search_columns = ["word"]
+
+
+class AuditLogApi(ModelRestApi):
+    """Read-only (get, get_list) for Admin and Manager."""
+
+    resource_name = "auditlog"
+    datamodel = SQLAInterface(AuditLog)
+    class_permission_name = READ_ONLY_RECORDS["auditlog"][0]
+    base_permissions = ["can_read"]
+    method_permission_name = {"get": "read", "get_list": "read"}
+    include_route_methods = {"get", "get_list"}
+    list_columns = show_columns = ["id", "at", "actor_id", "actor_name", "channel", "action", "record",
+                                   "record_id", "summary", "changes"]
+    search_columns = ["record", "record_id", "action", "actor_id", "channel", "at"]
+    order_columns = ["id", "at"]
+    base_order = ("id", "desc")
+
+
 ALL_APIS = (CustomerApi, ContactApi, ActivityApi, PublicationApi, IssueApi, AdSlotApi, ContractApi,
-            BookingApi, PaymentApi)
+            BookingApi, PaymentApi, WriteOffApi, ComplaintApi, SensitiveWordApi, AuditLogApi)

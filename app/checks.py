@@ -45,6 +45,9 @@ FIELD_CHECKS: dict[str, dict[str, tuple]] = {
         "kind": (v.check_one_of(enums.values(enums.PaymentKind)),),
         "method": (v.check_one_of(enums.values(enums.PaymentMethod)),),
     },
+    "writeoff": {"amount": (v.check_amount,)},
+    "complaint": {"status": (v.check_one_of(enums.values(enums.ComplaintStatus)),)},
+    "sensitiveword": {},
 }
 
 # Pairs of (start, end) date fields that must be in order.

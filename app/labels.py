@@ -13,13 +13,18 @@ RECORD_LABELS = {
     "contract": _l("Contracts"),
     "booking": _l("Bookings"),
     "payment": _l("Payments"),
+    "writeoff": _l("Write-offs"),
+    "complaint": _l("Complaints"),
+    "sensitiveword": _l("Sensitive words"),
+    "auditlog": _l("Audit log"),
 }
 
 # Table name -> record name, for messages about rows of a table.
 TABLE_RECORDS = {
     "customer": "customer", "contact": "contact", "activity": "activity", "publication": "publication",
     "issue": "issue", "ad_slot": "adslot", "contract": "contract", "booking": "booking", "payment": "payment",
-    "slot_price_change": "adslot",
+    "slot_price_change": "adslot", "write_off": "writeoff", "complaint": "complaint",
+    "sensitive_word": "sensitiveword",
 }
 
 FIELD_LABELS = {
@@ -92,6 +97,32 @@ FIELD_LABELS = {
     "changed_at": _l("Changed at"),
     "changed_by": _l("Changed by"),
     "reason": _l("Reason"),
+    "renews": _l("Renews contract"),
+    "proof_contact": _l("Proof confirmed by"),
+    "proof_method": _l("Proof confirmed via"),
+    "proof_confirmed_at": _l("Proof confirmed at"),
+    "proof_evidence": _l("Proof evidence"),
+    "proof_recorded_by": _l("Proof recorded by"),
+    "has_supporting_documents": _l("Supporting documents on file"),
+    "supporting_document": _l("Supporting document"),
+    "responsible_user": _l("Responsible staff member"),
+    "recorded_by": _l("Recorded by"),
+    "received_on": _l("Received on"),
+    "subject": _l("Subject"),
+    "details": _l("Details"),
+    "handled_by": _l("Handled by"),
+    "resolution": _l("Resolution"),
+    "resolved_on": _l("Resolved on"),
+    "satisfaction": _l("Satisfaction (1-5)"),
+    "word": _l("Word"),
+    "at": _l("Time"),
+    "actor_name": _l("User"),
+    "channel": _l("Channel"),
+    "action": _l("Action"),
+    "record": _l("Record"),
+    "record_id": _l("Record ID"),
+    "summary": _l("Summary"),
+    "changes": _l("Changes"),
 }
 
 ENUM_LABELS = {
@@ -123,6 +154,9 @@ ENUM_LABELS = {
     enums.ProofMethod: {"in_person": _l("In person"), "email": _l("E-mail"), "fax": _l("Fax")},
     enums.PaymentKind: {"ad_fee": _l("Ad fee"), "membership_fee": _l("Membership fee"), "misc": _l("Misc fee")},
     enums.PaymentMethod: {"cash": _l("Cash"), "cheque": _l("Cheque"), "transfer": _l("Bank transfer")},
+    enums.ComplaintStatus: {"open": _l("Open"), "in_progress": _l("In progress"), "resolved": _l("Resolved")},
+    enums.AuditAction: {"create": _l("Created"), "update": _l("Updated"), "delete": _l("Deleted"),
+                        "transition": _l("Status change")},
 }
 
 

@@ -17,6 +17,7 @@ VIEW_URLS = {
     "customer": "customerview", "contact": "contactview", "activity": "activityview",
     "publication": "publicationview", "issue": "issueview", "adslot": "adslotview",
     "contract": "contractview", "booking": "bookingview", "payment": "paymentview",
+    "writeoff": "writeoffview", "complaint": "complaintview", "sensitiveword": "sensitivewordview",
 }
 CASES = list(itertools.product(RECORDS, ROLES, OPERATIONS))
 
@@ -29,9 +30,25 @@ def rows(app):
         for username in set(ROLE_USERS.values()):
             owner = username if username == "sales1" else "sales1"
             made = f.full_customer(app, owner)
+            made.update(workflow_rows(app, made))
             by_user[username] = {name: row.id for name, row in made.items()}
         db.session.commit()
     return by_user
+
+
+def workflow_rows(app, made: dict) -> dict:
+    from app.models import Complaint, SensitiveWord, WriteOff
+
+    rows = {
+        "writeoff": WriteOff(contract=made["contract"], customer=made["customer"], amount=1,
+                             responsible_user=f.user(app, "sales1"), reason="staff error"),
+        "complaint": Complaint(customer=made["customer"], subject="late delivery"),
+        "sensitiveword": SensitiveWord(word=f"敏感{f.next_id()}"),
+    }
+    db.session.add_all(rows.values())
+    db.session.flush()
+    rows["responsible_user"] = f.user(app, "sales1")
+    return rows
 
 
 def payload(record: str, ids: dict) -> dict:
@@ -50,6 +67,10 @@ def payload(record: str, ids: dict) -> dict:
         "booking": {"contract": ids["contract"], "slot": ids["adslot"], "price": 10},
         "payment": {"contract": ids["contract"], "amount": 5, "kind": "ad_fee", "method": "transfer",
                     "collected_on": "2026-11-02"},
+        "writeoff": {"contract": ids["contract"], "amount": 1, "responsible_user": ids["responsible_user"],
+                     "reason": "wrong slot booked"},
+        "complaint": {"customer": ids["customer"], "subject": f"投诉{n}", "status": "open"},
+        "sensitiveword": {"word": f"词{n}"},
     }[record]
 
 
@@ -58,12 +79,20 @@ def edit_payload(record: str) -> dict:
         "customer": {"city": "广州"}, "contact": {"title": "经理"}, "activity": {"outcome": "ok"},
         "publication": {"medium": "web"}, "issue": {"copy_deadline": "2026-11-20"},
         "adslot": {"size": "210x285"}, "contract": {"notes": "edited"}, "booking": {"copy_received": True},
-        "payment": {"notes": "edited"},
+        "payment": {"notes": "edited"}, "writeoff": {"reason": "edited"}, "complaint": {"details": "edited"},
+        "sensitiveword": {"notes": "edited"},
     }[record]
 
 
 def fresh_row(app, record: str) -> int:
     """A throwaway row of the record that nothing refers to, visible to sales1, for delete tests."""
+    from app.models import Complaint, SensitiveWord, WriteOff
+
+    def _add(row):
+        db.session.add(row)
+        db.session.flush()
+        return row
+
     with app.app_context():
         owner = f.user(app, "sales1")
         cust = f.customer(owner)
@@ -78,6 +107,10 @@ def fresh_row(app, record: str) -> int:
             "contract": lambda: f.contract(cust, pub),
             "booking": lambda: f.booking(f.contract(cust, pub), f.slot(pub)),
             "payment": lambda: f.payment(f.contract(cust, pub)),
+            "writeoff": lambda: _add(WriteOff(contract=f.contract(cust, pub), customer=cust, amount=1,
+                                              responsible_user=owner, reason="x")),
+            "complaint": lambda: _add(Complaint(customer=cust, subject="x")),
+            "sensitiveword": lambda: _add(SensitiveWord(word=f"删{f.next_id()}")),
         }
         row = makers[record]()
         db.session.commit()

@@ -82,3 +82,16 @@ class PaymentMethod(StrEnum):
 
 def values(enum_cls) -> list[str]:
     return [member.value for member in enum_cls]
+
+
+class ComplaintStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+
+
+class AuditAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    TRANSITION = "transition"

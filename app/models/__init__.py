@@ -4,8 +4,12 @@ from . import integrity  # noqa: F401
 from .customers import Activity, Contact, Customer  # noqa: F401
 from .media import AdSlot, Issue, Publication, SlotPriceChange  # noqa: F401
 from .sales import Booking, Contract, Payment  # noqa: F401
+from .workflow import (  # noqa: F401
+    AuditLog, Complaint, ContractTransition, CustomerStageChange, SensitiveWord, WriteOff,
+)
+from .sync import SyncBase, SyncLink, SyncProblem, SyncRun  # noqa: F401
 
 ALL_MODELS = (
     Customer, Contact, Activity, Publication, Issue, AdSlot, SlotPriceChange,
-    Contract, Booking, Payment,
+    Contract, Booking, Payment, WriteOff, Complaint, SensitiveWord,
 )

@@ -5,8 +5,10 @@ from contextvars import ContextVar
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from .customers import Customer
 from .media import AdSlot, SlotPriceChange
 from .sales import Booking, Payment
+from .workflow import CustomerStageChange, WriteOff
 
 # The user on whose behalf work outside a request runs (the sheet sync, CLI commands).
 current_actor_id: ContextVar[int | None] = ContextVar("current_actor_id", default=None)
@@ -70,10 +72,33 @@ def _record_price_change(session: Session, slot: AdSlot) -> None:
                                 changed_by_id=actor_id()))
 
 
+def _record_stage_change(session: Session, customer: Customer) -> None:
+    history = inspect(customer).attrs.stage.history
+    if not history.has_changes() or not customer.stage:
+        return
+    old = history.deleted[0] if history.deleted else None
+    if old == customer.stage:
+        return
+    owner_id = customer.owner.id if customer.owner is not None else customer.owner_id
+    session.add(CustomerStageChange(customer=customer, from_stage=old, to_stage=customer.stage,
+                                    owner_id=owner_id, changed_by_id=actor_id()))
+
+
 @event.listens_for(Session, "before_flush")
 def keep_derived_columns(session: Session, flush_context, instances) -> None:
     for item in list(session.new) + list(session.dirty):
-        if isinstance(item, (Booking, Payment)):
+        if isinstance(item, (Booking, Payment, WriteOff)):
             _sync_customer_from_contract(item)
         elif isinstance(item, AdSlot):
             _record_price_change(session, item)
+        elif isinstance(item, Customer):
+            _record_stage_change(session, item)
+
+
+def _register_audit_log() -> None:
+    from app.workflow import audit
+
+    audit.register()
+
+
+_register_audit_log()

@@ -9,11 +9,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.enums import (
-    ContractKind, ContractStatus, PaymentKind, PaymentMethod, PaymentTerms, ProofStatus,
+    ContractKind, ContractStatus, PaymentKind, PaymentMethod, PaymentTerms, ProofMethod, ProofStatus,
 )
 
 from .base import Model, Money, created_column, enum_check, enum_column, updated_column
-from .customers import Customer
+from .customers import Contact, Customer, DocumentColumn
 from .media import AdSlot, Issue, Publication
 
 
@@ -49,12 +49,15 @@ class Contract(Model):
     copy_customer: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    # The contract this one renews (续签), if any.
+    renews_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime] = updated_column()
 
     customer: Mapped[Customer] = relationship()
     publication: Mapped[Publication] = relationship()
     created_by: Mapped[User | None] = relationship(User)
+    renews: Mapped["Contract | None"] = relationship(remote_side=[id])
 
     def __repr__(self) -> str:
         return self.number
@@ -66,6 +69,8 @@ class Booking(Model):
         # A slot holds one ad per issue (web bookings have no issue and use a period).
         UniqueConstraint("slot_id", "issue_id", name="uq_booking_slot_issue"),
         enum_check("proof_status", ProofStatus, "booking"),
+        CheckConstraint("proof_method IS NULL OR proof_method IN ('in_person', 'email', 'fax')",
+                        name="ck_booking_proof_method"),
         CheckConstraint("price >= 0", name="ck_booking_price"),
     )
 
@@ -82,6 +87,15 @@ class Booking(Model):
     copy_received: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     proof_status: Mapped[str] = enum_column(ProofStatus, default=ProofStatus.PENDING.value)
     published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Proof confirmation (认定单): which contact confirmed, how, when, and the evidence (e-mail, fax scan).
+    proof_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
+    proof_method: Mapped[str | None] = enum_column(ProofMethod, nullable=True)
+    proof_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    proof_evidence: Mapped[str | None] = mapped_column(DocumentColumn)
+    proof_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    # Supporting documents that clear sensitive words in the copy.
+    has_supporting_documents: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    supporting_document: Mapped[str | None] = mapped_column(DocumentColumn)
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime] = updated_column()
 
@@ -89,6 +103,8 @@ class Booking(Model):
     customer: Mapped[Customer] = relationship()
     slot: Mapped[AdSlot] = relationship()
     issue: Mapped[Issue | None] = relationship()
+    proof_contact: Mapped[Contact | None] = relationship()
+    proof_recorded_by: Mapped[User | None] = relationship(User)
 
     def __repr__(self) -> str:
         return f"#{self.id}"

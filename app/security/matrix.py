@@ -21,6 +21,9 @@ RECORDS = {
     "contract": "Contract",
     "booking": "Booking",
     "payment": "Payment",
+    "writeoff": "WriteOff",
+    "complaint": "Complaint",
+    "sensitiveword": "SensitiveWord",
 }
 
 RAED = "read add edit delete"
@@ -37,6 +40,19 @@ ROLE_MATRIX: dict[str, dict[str, str]] = {
     "contract": {"Admin": RAED, "Manager": RAE, "Sales": RAE + ": own", "Finance": "read", "Service": "read"},
     "booking": {"Admin": RAED, "Manager": RAE, "Sales": RAE + ": own", "Finance": "read", "Service": "read"},
     "payment": {"Admin": RAED, "Manager": "read", "Sales": "read add: own", "Finance": RAE},
+    "writeoff": {"Admin": RAED, "Manager": "read", "Sales": "read: own", "Finance": RAE},
+    "complaint": {"Admin": RAED, "Manager": "read", "Service": RAE},
+    # The sensitive-word list is maintained by admins; everyone who writes ad copy may read it.
+    "sensitiveword": {"Admin": RAED, "Manager": "read", "Sales": "read", "Service": "read"},
+}
+
+# Read-only records outside the matrix (no add/edit/delete routes at all): record -> (view name, roles).
+READ_ONLY_RECORDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "auditlog": ("AuditLog", ("Admin", "Manager")),
+    # The Google Sheets sync (app.views.sync): Manager reads; "sync now" and "resolve" are Admin's.
+    "synclink": ("SyncLink", ("Admin", "Manager")),
+    "syncrun": ("SyncRun", ("Admin", "Manager")),
+    "syncproblem": ("SyncProblem", ("Admin", "Manager")),
 }
 
 
@@ -79,8 +95,10 @@ def permission_name(operation: str) -> str:
 
 def role_permissions(role: str) -> set[tuple[str, str]]:
     """The (permission, view) pairs a role gets on the records."""
-    return {
+    pairs = {
         (permission_name(op), RECORDS[record])
         for record in ROLE_MATRIX
         for op in grant(record, role).operations
     }
+    pairs |= {(permission_name("read"), view) for view, roles in READ_ONLY_RECORDS.values() if role in roles}
+    return pairs

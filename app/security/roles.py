@@ -1,7 +1,7 @@
 """Writes the role matrix into FAB's permission tables (`flask roles sync`)."""
 from flask import current_app
 
-from .matrix import RECORDS, ROLES, role_permissions
+from .matrix import READ_ONLY_RECORDS, RECORDS, ROLES, role_permissions
 
 # Every signed-in user can see and edit their own profile and password.
 SELF_SERVICE = {
@@ -27,14 +27,28 @@ MENU_ITEMS = {
     "contract": ("Contracts", "Contracts and money"),
     "booking": ("Bookings", "Contracts and money"),
     "payment": ("Payments", "Contracts and money"),
+    "writeoff": ("Write-offs", "Contracts and money"),
+    "complaint": ("Complaints", "Customer relations"),
+    "sensitiveword": ("Sensitive words", "Media"),
+    "auditlog": ("Audit log", "Audit"),
+    "synclink": ("Sheet links", "Sheets sync"),
+    "syncrun": ("Sync runs", "Sheets sync"),
+    "syncproblem": ("Sync problems", "Sheets sync"),
 }
-EXTRA_MENU_ITEMS = {"adslot": ("Price changes",)}
+# Pages shown to whoever may read the record their rows come from.
+EXTRA_MENU_ITEMS = {
+    "adslot": ("Price changes",),
+    "contract": ("Renewals",),
+    "booking": ("Issue schedule", "Deliveries"),
+    "payment": ("Receivables", "Cash handover"),
+}
 
 
 def role_grants(role: str) -> set[tuple[str, str]]:
     """All (permission, view menu) pairs of a non-admin role."""
     pairs = set(SELF_SERVICE) | role_permissions(role)
-    readable = {record for perm, view in pairs for record, name in RECORDS.items()
+    views = {**RECORDS, **{record: view for record, (view, _roles) in READ_ONLY_RECORDS.items()}}
+    readable = {record for perm, view in pairs for record, name in views.items()
                 if view == name and perm == "can_read"}
     for record in readable:
         item, category = MENU_ITEMS[record]

@@ -6,7 +6,8 @@ from app.checks import api_validators, date_order_errors, form_validators
 from app.labels import enum_choices, enum_label
 from app.models.integrity import blocking_dependents
 from app.security.matrix import RECORDS
-from app.security.ownership import OwnRowsFilter, RefusedWrite, check_write
+from app.security.ownership import OwnRowsFilter, RefusedWrite
+from app.workflow.guards import check_record_write
 
 from flask_appbuilder.fieldwidgets import Select2Widget
 
@@ -53,8 +54,8 @@ class RecordMixin:
             cls.base_permissions = ["can_read", "can_add", "can_edit", "can_delete"]
             cls.base_filters = [["id", OwnRowsFilter, cls.record]]
 
-    def guard(self, item) -> None:
-        check_write(self.record, item)
+    def guard(self, item, deleting: bool = False) -> None:
+        check_record_write(self.record, item, deleting=deleting)
 
     def pre_add(self, item):
         self.guard(item)
@@ -63,7 +64,7 @@ class RecordMixin:
         self.guard(item)
 
     def pre_delete(self, item):
-        self.guard(item)
+        self.guard(item, deleting=True)
         dependents = blocking_dependents(item)
         if dependents:
             from app.labels import RECORD_LABELS, TABLE_RECORDS
@@ -83,11 +84,17 @@ class RecordApiMixin(RecordMixin):
             cls.resource_name = cls.record
             cls.validators_columns = api_validators(cls.record)
 
-    def guard(self, item) -> None:
-        errors = date_order_errors(self.record, item)
+    def put_headless(self, pk):
+        # Loading the body resolves relations by query; without this, autoflush would write the new values
+        # before guard() runs and hide what changed from the write rules.
+        with self.datamodel.session.no_autoflush:
+            return super().put_headless(pk)
+
+    def guard(self, item, deleting: bool = False) -> None:
+        errors = [] if deleting else date_order_errors(self.record, item)
         if errors:
             raise RefusedWrite("; ".join(errors))
-        super().guard(item)
+        super().guard(item, deleting)
 
 
 class RecordViewMixin(RecordMixin):

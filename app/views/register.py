@@ -5,6 +5,8 @@ from app.api import ALL_APIS
 
 from .customers import ActivityView, ContactView, CustomerView
 from .media import AdSlotView, IssueView, PublicationView, SlotPriceChangeView
+from .pages import PAGES
+from .records import AuditLogView, ComplaintView, SensitiveWordView, WriteOffView
 from .sales import BookingView, ContractView, PaymentView
 
 # Menu item names must match app.security.roles.MENU_ITEMS (they are permission names).
@@ -20,6 +22,10 @@ MENUS = [
     (BookingView, "Bookings", _l("Bookings"), "fa-calendar-check-o", "Contracts and money",
      _l("Contracts and money")),
     (PaymentView, "Payments", _l("Payments"), "fa-money", "Contracts and money", _l("Contracts and money")),
+    (WriteOffView, "Write-offs", _l("Write-offs"), "fa-eraser", "Contracts and money", _l("Contracts and money")),
+    (ComplaintView, "Complaints", _l("Complaints"), "fa-comments", "Customer relations", _l("Customer relations")),
+    (SensitiveWordView, "Sensitive words", _l("Sensitive words"), "fa-ban", "Media", _l("Media")),
+    (AuditLogView, "Audit log", _l("Audit log"), "fa-list-alt", "Audit", _l("Audit")),
 ]
 
 
@@ -28,5 +34,14 @@ def register_views(appbuilder) -> None:
     for view, name, label, icon, category, category_label in MENUS:
         appbuilder.add_view(view, name, label=label, icon=icon, category=category,
                             category_label=category_label)
+    for view, name, label, icon in PAGES:
+        appbuilder.add_view(view, name, label=label, icon=icon, category="Contracts and money",
+                            category_label=_l("Contracts and money"))
     for api in ALL_APIS:
         appbuilder.add_api(api)
+    from .sync import SYNC_MENUS, SyncProblemApi
+
+    for view, name, label, icon in SYNC_MENUS:
+        appbuilder.add_view(view, name, label=label, icon=icon, category="Sheets sync",
+                            category_label=_l("Sheets sync"))
+    appbuilder.add_api(SyncProblemApi)

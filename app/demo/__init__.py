@@ -1,0 +1,1 @@
+"""Demo and benchmark data: pure generators (data) and the database seeders (seed)."""

@@ -1,0 +1,106 @@
+"""Work lists built on the workflow services: receivables, cash handover, renewals.
+
+Each page borrows the read permission of the record its rows come from, so the role matrix decides
+who sees it (rows limited to one's own customers for Sales); confirming a handover needs edit on Payment.
+"""
+from flask import abort, flash, redirect, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext, lazy_gettext as _l
+
+from app.domain.enums import ContractKind, PaymentMethod
+from app.labels import enum_label
+from app.security.matrix import RECORDS
+
+ALL_PERMISSIONS = ["can_read", "can_add", "can_edit", "can_delete"]
+
+
+class RecordPage(BaseView):
+    record = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.record:
+            cls.class_permission_name = RECORDS[cls.record]
+            cls.base_permissions = ALL_PERMISSIONS
+
+
+class ReceivablesView(RecordPage):
+    route_base = "/receivables"
+    record = "payment"
+    default_view = "index"
+    method_permission_name = {"index": "read"}
+    include_route_methods = {"index"}
+
+    @expose("/")
+    @has_access
+    def index(self):
+        from app.domain.rules.money import ageing_totals
+        from app.workflow.money import open_receivable_rows
+
+        rows = open_receivable_rows()
+        return self.render_template("adsheet/receivables.html", rows=rows,
+                                    totals=ageing_totals(r.item for r in rows))
+
+
+class HandoverView(RecordPage):
+    route_base = "/handover"
+    record = "payment"
+    default_view = "index"
+    method_permission_name = {"index": "read", "confirm": "edit"}
+    include_route_methods = {"index", "confirm"}
+
+    @expose("/")
+    @has_access
+    def index(self):
+        from app.workflow.money import pending_handovers
+
+        can_confirm = self.appbuilder.sm.has_access("can_edit", self.class_permission_name)
+        return self.render_template("adsheet/handover.html", rows=pending_handovers(), can_confirm=can_confirm,
+                                    method_label=lambda m: enum_label(PaymentMethod, m))
+
+    @expose("/confirm/<int:pk>", methods=["POST"])
+    @has_access
+    def confirm(self, pk):
+        from app.domain.rules.errors import RuleViolation
+        from app.models import Payment, db
+        from app.security.ownership import restricted_user_id
+        from app.workflow.messages import translate
+        from app.workflow.money import confirm_payment
+
+        payment = db.session.get(Payment, pk)
+        owner = restricted_user_id("payment")
+        if payment is None or (owner is not None and payment.customer.owner_id != owner):
+            abort(404)
+        try:
+            confirm_payment(payment)
+        except RuleViolation as refused:
+            db.session.rollback()
+            flash(translate(refused), "danger")
+        else:
+            db.session.commit()
+            flash(gettext("Payment confirmed as received."), "success")
+        return redirect(url_for(f"{self.endpoint}.index"))
+
+
+class RenewalsView(RecordPage):
+    route_base = "/renewals"
+    record = "contract"
+    default_view = "index"
+    method_permission_name = {"index": "read"}
+    include_route_methods = {"index"}
+
+    @expose("/")
+    @has_access
+    def index(self):
+        from app.workflow.renewals import renewals
+
+        return self.render_template("adsheet/renewals.html", rows=renewals(),
+                                    kind_label=lambda k: enum_label(ContractKind, k))
+
+
+PAGES = [
+    (ReceivablesView, "Receivables", _l("Receivables"), "fa-hourglass-half"),
+    (HandoverView, "Cash handover", _l("Cash handover"), "fa-exchange"),
+    (RenewalsView, "Renewals", _l("Renewals"), "fa-refresh"),
+]

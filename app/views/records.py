@@ -1,0 +1,90 @@
+"""Views of the workflow records: write-offs, complaints, the sensitive-word list and the audit log."""
+import json
+
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from markupsafe import Markup, escape
+
+from app.domain.enums import AuditAction, ComplaintStatus
+from app.labels import labels_for
+from app.models import AuditLog, Complaint, SensitiveWord, WriteOff
+from app.security.matrix import READ_ONLY_RECORDS
+from app.security.ownership import OwnerChoicesFilter, acting_user_id
+
+from .base import RecordViewMixin, enum_formatter, enum_select, own_rel_filter
+from .export import ExportMixin
+
+
+class WriteOffView(ExportMixin, RecordViewMixin, ModelView):
+    record = "writeoff"
+    datamodel = SQLAInterface(WriteOff)
+    list_columns = ["created_at", "contract", "customer", "amount", "responsible_user", "reason"]
+    search_columns = ["created_at", "responsible_user", "amount"]
+    add_columns = edit_columns = ["contract", "amount", "responsible_user", "reason"]
+    show_columns = ["id", "customer"] + add_columns + ["recorded_by", "created_at"]
+    label_columns = labels_for(show_columns)
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "contract": own_rel_filter("contract"), "responsible_user": [["id", OwnerChoicesFilter, "writeoff"]],
+    }
+    base_order = ("created_at", "desc")
+
+
+class ComplaintView(ExportMixin, RecordViewMixin, ModelView):
+    record = "complaint"
+    datamodel = SQLAInterface(Complaint)
+    list_columns = ["received_on", "customer", "subject", "status", "handled_by", "satisfaction"]
+    search_columns = ["received_on", "status", "subject", "satisfaction"]
+    add_columns = edit_columns = ["customer", "contact", "received_on", "subject", "details", "status",
+                                  "resolution", "resolved_on", "satisfaction"]
+    show_columns = ["id"] + add_columns + ["handled_by", "created_at", "updated_at"]
+    label_columns = labels_for(show_columns)
+    formatters_columns = {"status": enum_formatter(ComplaintStatus)}
+    add_form_extra_fields = edit_form_extra_fields = {"status": enum_select(label_columns["status"], ComplaintStatus)}
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "customer": own_rel_filter("customer"), "contact": own_rel_filter("contact"),
+    }
+    base_order = ("received_on", "desc")
+
+    def pre_add(self, item):
+        if item.handled_by is None and item.handled_by_id is None:
+            item.handled_by_id = acting_user_id()
+        super().pre_add(item)
+
+
+class SensitiveWordView(ExportMixin, RecordViewMixin, ModelView):
+    record = "sensitiveword"
+    datamodel = SQLAInterface(SensitiveWord)
+    list_columns = ["word", "notes", "created_at"]
+    search_columns = ["word"]
+    add_columns = edit_columns = ["word", "notes"]
+    show_columns = ["id", "word", "notes", "created_at"]
+    label_columns = labels_for(show_columns)
+    base_order = ("word", "asc")
+
+
+def changes_html(text):
+    """The audit row's JSON changes as a small table (field: old -> new)."""
+    try:
+        changes = json.loads(text or "{}")
+    except ValueError:
+        return text
+    rows = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v[0])}</td><td>{escape(v[1])}</td></tr>"
+                   for k, v in changes.items())
+    return Markup(f'<table class="table table-condensed">{rows}</table>')
+
+
+class AuditLogView(ModelView):
+    """Read-only: list and show, for Admin and Manager."""
+
+    record = "auditlog"
+    datamodel = SQLAInterface(AuditLog)
+    class_permission_name = READ_ONLY_RECORDS["auditlog"][0]
+    base_permissions = ["can_read"]
+    method_permission_name = {"list": "read", "show": "read"}
+    include_route_methods = {"list", "show"}
+    list_columns = ["at", "actor_name", "channel", "action", "record", "record_id", "summary"]
+    search_columns = ["at", "actor_name", "channel", "action", "record", "record_id"]
+    show_columns = list_columns + ["changes"]
+    label_columns = labels_for(show_columns)
+    formatters_columns = {"action": enum_formatter(AuditAction), "changes": changes_html}
+    base_order = ("id", "desc")

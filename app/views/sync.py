@@ -1,0 +1,176 @@
+"""The Google Sheets sync in the admin UI: links (with "sync now"), run history, problems log (with
+"resolve"), and the problems log as a REST resource, /api/v1/syncproblem/.
+
+Admin does everything; Manager reads (app.security.matrix.READ_ONLY_RECORDS). The actions are
+list actions: FAB posts them with the list form's CSRF token.
+"""
+import threading
+
+from flask import current_app, flash, redirect
+from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder.actions import action
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext, lazy_gettext as _l
+
+from app.models import SyncLink, SyncProblem, SyncRun, db
+from app.models.base import utcnow
+from app.security.matrix import READ_ONLY_RECORDS
+from app.security.ownership import acting_user_id
+
+LABELS = {
+    "id": _l("ID"), "spreadsheet_id": _l("Spreadsheet ID"), "user": _l("Linked user"), "profile": _l("Profile"),
+    "state": _l("State"), "last_run_at": _l("Last run"), "last_status": _l("Last status"),
+    "link": _l("Link"), "started_at": _l("Started"), "finished_at": _l("Finished"), "status": _l("Status"),
+    "rows_read": _l("Rows read"), "to_db": _l("Changes to the database"), "to_sheet": _l("Changes to the sheet"),
+    "problems": _l("Problems"), "requests": _l("API requests"), "error": _l("Error"), "run": _l("Run"),
+    "table_name": _l("Table"), "record_id": _l("Record ID"), "column_name": _l("Column"), "cell": _l("Cell"),
+    "kind": _l("Kind"), "sheet_value": _l("Sheet value"), "db_value": _l("Database value"),
+    "message": _l("Message"), "created_at": _l("Created"), "resolved_at": _l("Resolved"),
+    "resolved_by": _l("Resolved by"),
+}
+
+
+def _labels(columns) -> dict:
+    return {c: LABELS[c] for c in columns if c in LABELS}
+
+
+def run_sync_now(app, link_ids: list[int]) -> list[tuple[int, str, str | None]]:
+    """Run one cycle of each link outside the request (the sync acts as the linked user, not as the
+    admin who clicked), in a thread with its own app context; returns (link, status, error)."""
+    from sync.runner import make_client, sync_link
+
+    results = []
+
+    def work():
+        with app.app_context():
+            try:
+                with make_client() as client:
+                    for link_id in link_ids:
+                        run = sync_link(link_id, client)
+                        results.append((link_id, run.status, run.error))
+            except Exception as exc:  # noqa: BLE001 - shown to the admin
+                results.append((None, "failed", str(exc)))
+            finally:
+                db.session.remove()
+
+    db.session.commit()  # no open transaction of ours may block the sync's writes (SQLite)
+    thread = threading.Thread(target=work, name="sheets-sync-now")
+    thread.start()
+    thread.join()
+    return results
+
+
+class SyncLinkView(ModelView):
+    datamodel = SQLAInterface(SyncLink)
+    class_permission_name = READ_ONLY_RECORDS["synclink"][0]
+    base_permissions = ["can_read", "can_sync"]
+    method_permission_name = {"list": "read", "show": "read", "sync_now": "sync"}
+    include_route_methods = {"list", "show", "action_post"}
+    list_columns = ["id", "spreadsheet_id", "user", "profile", "state", "last_run_at", "last_status"]
+    show_columns = list_columns + ["created_at"]
+    search_columns = ["spreadsheet_id", "profile", "state", "last_status"]
+    label_columns = _labels(show_columns)
+    base_order = ("id", "asc")
+
+    @action("sync_now", _l("Sync now"), _l("Run one sync cycle of the selected links now?"), "fa-refresh",
+            multiple=True, single=False)
+    def sync_now(self, items):
+        items = items if isinstance(items, list) else [items]
+        app = current_app._get_current_object()
+        for link_id, status, error in run_sync_now(app, [item.id for item in items]):
+            category = "danger" if status == "failed" else "warning" if status in ("partial", "skipped") else "success"
+            text = gettext("Link %(id)s: %(status)s", id=link_id, status=status)
+            flash(f"{text} {error or ''}".strip(), category)
+        return redirect(self.get_redirect())
+
+
+class SyncRunView(ModelView):
+    datamodel = SQLAInterface(SyncRun)
+    class_permission_name = READ_ONLY_RECORDS["syncrun"][0]
+    base_permissions = ["can_read"]
+    method_permission_name = {"list": "read", "show": "read"}
+    include_route_methods = {"list", "show"}
+    list_columns = ["id", "link", "started_at", "finished_at", "status", "rows_read", "to_db", "to_sheet",
+                    "problems", "requests", "error"]
+    show_columns = list_columns
+    search_columns = ["link", "status", "started_at"]
+    label_columns = _labels(show_columns)
+    base_order = ("id", "desc")
+
+
+class SyncProblemView(ModelView):
+    datamodel = SQLAInterface(SyncProblem)
+    class_permission_name = READ_ONLY_RECORDS["syncproblem"][0]
+    base_permissions = ["can_read", "can_edit"]
+    method_permission_name = {"list": "read", "show": "read", "resolve": "edit"}
+    include_route_methods = {"list", "show", "action_post"}
+    list_columns = ["created_at", "link", "kind", "table_name", "record_id", "cell", "sheet_value", "db_value",
+                    "message", "resolved_at"]
+    show_columns = ["id", "link", "run", "kind", "table_name", "record_id", "column_name", "cell", "sheet_value",
+                    "db_value", "message", "created_at", "resolved_at", "resolved_by"]
+    search_columns = ["kind", "table_name", "record_id", "created_at", "resolved_at"]
+    label_columns = _labels(show_columns)
+    base_order = ("id", "desc")
+
+    @action("resolve", _l("Resolve"), _l("Mark the selected problems resolved?"), "fa-check",
+            multiple=True, single=False)
+    def resolve(self, items):
+        items = items if isinstance(items, list) else [items]
+        resolve_problems(items)
+        flash(gettext("%(n)s problem(s) resolved.", n=len(items)), "success")
+        return redirect(self.get_redirect())
+
+
+def resolve_problems(items) -> None:
+    now, who = utcnow(), acting_user_id()
+    for item in items:
+        if item.resolved_at is None:
+            item.resolved_at, item.resolved_by_id = now, who
+    db.session.commit()
+
+
+class SyncProblemApi(ModelRestApi):
+    resource_name = "syncproblem"
+    datamodel = SQLAInterface(SyncProblem)
+    class_permission_name = READ_ONLY_RECORDS["syncproblem"][0]
+    base_permissions = ["can_read", "can_edit"]
+    method_permission_name = {"get": "read", "get_list": "read", "info": "read", "resolve": "edit"}
+    include_route_methods = {"get", "get_list", "resolve"}
+    list_columns = ["id", "link_id", "run_id", "kind", "table_name", "record_id", "column_name", "cell",
+                    "sheet_value", "db_value", "message", "created_at", "resolved_at", "resolved_by_id"]
+    show_columns = list_columns
+    search_columns = ["link_id", "kind", "table_name", "record_id", "resolved_at"]
+    order_columns = ["id", "created_at", "kind"]
+
+    @expose("/<int:pk>/resolve", methods=["POST"])
+    @protect()
+    @safe
+    def resolve(self, pk):
+        """Mark a problem resolved (Admin).
+        ---
+        post:
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          responses:
+            200:
+              description: Resolved
+            404:
+              $ref: '#/components/responses/404'
+        """
+        item = self.datamodel.get(pk)
+        if item is None:
+            return self.response_404()
+        resolve_problems([item])
+        return self.response(200, id=item.id, resolved_at=item.resolved_at.isoformat(),
+                             resolved_by_id=item.resolved_by_id)
+
+
+SYNC_MENUS = [
+    (SyncLinkView, "Sheet links", _l("Sheet links"), "fa-table"),
+    (SyncRunView, "Sync runs", _l("Sync runs"), "fa-history"),
+    (SyncProblemView, "Sync problems", _l("Sync problems"), "fa-exclamation-triangle"),
+]

@@ -1,0 +1,126 @@
+"""RuleViolation codes -> translated message templates; `translate(violation)` fills the params.
+
+The pure rules carry English templates; this is the one place that maps their stable codes to
+msgids. Enum values among the params (statuses...) are shown through their translated labels.
+"""
+from flask_babel import lazy_gettext as _l
+
+from app.domain import enums
+from app.domain.rules.errors import RuleViolation
+from app.security.ownership import RefusedWrite
+
+MESSAGES = {
+    # contracts
+    "contract.unknown_status": _l("Unknown contract status '%(status)s'."),
+    "contract.final": _l("A %(status)s contract cannot change any more (asked: %(to)s)."),
+    "contract.invalid_transition": _l("A contract cannot go from %(status)s to %(to)s."),
+    "contract.role_required": _l("Only %(roles)s may move a contract to %(to)s."),
+    "contract.not_owner": _l("Only the customer's owner may record the customer's stamp."),
+    "contract.own_customer": _l("You cannot %(action)s a contract for a customer you own."),
+    "contract.same_reviewer": _l("The contract must be approved by someone other than its reviewer."),
+    "contract.reason_required": _l("A reason is required to %(what)s."),
+    "contract.license_copy_missing": _l("The customer's business licence copy is not on file."),
+    "contract.operating_permit_missing": _l("The customer's operating permit is not on file."),
+    "contract.license_name_missing": _l("The customer's business licence name is not recorded."),
+    "contract.party_name_missing": _l("The contracting party's name is empty."),
+    "contract.party_name_mismatch": _l("The contracting party's name '%(party_name)s' does not match the "
+                                       "business licence name '%(license_name)s'."),
+    "contract.dates_missing": _l("The contract's start and end dates are required."),
+    "contract.dates_invalid": _l("The contract starts on %(start)s after it ends on %(end)s."),
+    "contract.status_not_editable": _l("The contract status cannot be edited directly; use the approval "
+                                       "buttons (or POST /api/v1/contract/<id>/transition)."),
+    "contract.new_not_draft": _l("A new contract starts as a draft."),
+    "contract.sealed_not_deletable": _l("A sealed contract is binding and cannot be deleted."),
+    # bookings
+    "booking.no_contract": _l("The booking has no contract; sign a contract first."),
+    "booking.contract_other_customer": _l("The contract belongs to another customer than the booking's."),
+    "booking.contract_not_sealed": _l("The contract is %(status)s, not sealed; only a sealed contract is in "
+                                      "force."),
+    "booking.contract_dates_missing": _l("The contract has no start or end date."),
+    "booking.contract_not_started": _l("The contract starts on %(start)s, after the publish date "
+                                       "%(publish_date)s."),
+    "booking.contract_lapsed": _l("The contract ended on %(end)s and was not renewed; the ad runs until "
+                                  "%(last_day)s."),
+    "booking.copy_missing": _l("The ad copy has not been received."),
+    "booking.sensitive_words": _l("The ad copy contains sensitive words (%(words)s); change the copy or "
+                                  "attach supporting documents."),
+    "booking.proof_not_confirmed": _l("The proof is %(proof_status)s, not confirmed by the customer."),
+    "booking.proof_confirmed_by_staff": _l("Only the customer's ad responsible contact may confirm the proof, "
+                                           "not staff."),
+    "booking.no_ad_responsible": _l("The customer has no ad responsible contact to confirm the proof."),
+    "booking.proof_confirmer_missing": _l("The proof confirmation does not record which contact confirmed it."),
+    "booking.proof_confirmer_not_responsible": _l("The proof was confirmed by a contact who is not the "
+                                                  "customer's ad responsible contact."),
+    "booking.proof_method_missing": _l("How the proof was confirmed (in person, e-mail or fax) is not "
+                                       "recorded."),
+    "booking.slot_taken": _l("This slot is already taken in that issue (booking #%(other_id)s)."),
+    "booking.publish_date_missing": _l("The booking has neither an issue nor a web start date."),
+    "booking.proof_fields_direct": _l("The proof confirmation is recorded with the confirm-proof action, "
+                                      "not by editing the booking."),
+    # money
+    "money.amount_negative": _l("The amount %(amount)s is negative."),
+    "money.discount_out_of_range": _l("The discount %(discount_pct)s%% is outside 0 to 100."),
+    "money.writeoff_responsible_missing": _l("Name the staff member responsible for the error."),
+    "money.writeoff_amount_not_positive": _l("The write-off amount must be greater than zero."),
+    "money.writeoff_exceeds_receivable": _l("The write-off amount %(amount)s exceeds the receivable "
+                                            "%(outstanding)s."),
+    "money.writeoff_reason_required": _l("A reason is required for a write-off."),
+    "money.already_confirmed": _l("This payment was already confirmed."),
+    "money.confirm_role_required": _l("Only Finance may confirm that a payment was received."),
+    "money.confirm_fields_direct": _l("Payments are confirmed with the confirm action, not by editing them."),
+}
+
+_ENUM_PARAMS = {
+    "status": enums.ContractStatus, "to": enums.ContractStatus, "proof_status": enums.ProofStatus,
+}
+_WHAT = {
+    "send a contract back to draft": _l("send a contract back to draft"),
+    "cancel a contract": _l("cancel a contract"),
+}
+_ACTIONS = {"stamp": _l("stamp"), "review": _l("review"), "approve": _l("approve"), "seal": _l("seal")}
+_ROLES = {"Sales": _l("Sales"), "Manager or Admin": _l("Manager or Admin")}
+
+
+def _shown_params(violation: RuleViolation) -> dict:
+    from app.labels import enum_label
+
+    params = dict(violation.params)
+    for name, enum_cls in _ENUM_PARAMS.items():
+        if name in params:
+            params[name] = enum_label(enum_cls, params[name])
+    if "what" in params:
+        params["what"] = str(_WHAT.get(params["what"], params["what"]))
+    if "action" in params:
+        params["action"] = str(_ACTIONS.get(params["action"], params["action"]))
+    if "roles" in params:
+        params["roles"] = str(_ROLES.get(params["roles"], params["roles"]))
+    return params
+
+
+def translate(violation: RuleViolation) -> str:
+    """The violation's message in the current locale (its English text if the code is unknown)."""
+    template = MESSAGES.get(violation.code)
+    if template is None:
+        return violation.message
+    try:
+        return str(template) % _shown_params(violation)
+    except (KeyError, ValueError, TypeError):
+        return violation.message
+
+
+class RuleRefused(RefusedWrite):
+    """A rule refused a write: a 400 through the API (message + code), a flash in the views."""
+
+    def __init__(self, violation: RuleViolation):
+        self.violation = violation
+        self.code_name = violation.code
+        super().__init__(description=translate(violation))
+
+
+def refuse(violation: RuleViolation) -> RuleRefused:
+    return RuleRefused(violation)
+
+
+def violation(code: str, template: str = "", params: dict | None = None, field: str | None = None):
+    """A RuleViolation for app-level rules (the English template is the fallback text)."""
+    return RuleViolation(code, template or code, params, field)

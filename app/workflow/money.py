@@ -1,0 +1,160 @@
+"""Money: receivables and ageing, cash/cheque handover to Finance, staff-error write-offs."""
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from flask import current_app, has_app_context
+from sqlalchemy import func, select
+
+from app.domain.enums import ContractKind, ContractStatus, PaymentKind, PaymentMethod
+from app.domain.rules import money as rules
+from app.domain.rules.money import OpenReceivable, PaymentFacts, ReceivableFacts
+from app.models import Contract, Customer, Payment, WriteOff, db
+from app.models.base import utcnow
+from app.security.ownership import acting_user_id, current_role_names, restricted_user_id
+
+from .messages import violation
+
+CONFIRMERS = frozenset({"Finance", "Admin"})
+
+
+def close_of_business() -> time | None:
+    """HANDOVER_CLOSE_OF_BUSINESS ("HH:MM") if configured; else the end of the day."""
+    raw = current_app.config.get("HANDOVER_CLOSE_OF_BUSINESS") if has_app_context() else None
+    if not raw:
+        return None
+    hours, minutes = str(raw).split(":")
+    return time(int(hours), int(minutes))
+
+
+def fee_kind(contract_kind: str) -> str:
+    return PaymentKind.MEMBERSHIP_FEE.value if contract_kind == ContractKind.MEMBERSHIP else PaymentKind.AD_FEE.value
+
+
+def agreed_due_date(terms: str, start: date, settle_date: date | None) -> date | None:
+    if terms == "settle_on_date":
+        return settle_date
+    return start  # prepaid: due before the contract starts
+
+
+def _paid_subquery():
+    return (select(Payment.contract_id, func.sum(Payment.amount).label("paid"))
+            .where(Payment.confirmed_at.is_not(None)).group_by(Payment.contract_id).subquery())
+
+
+def _written_off_subquery():
+    return (select(WriteOff.contract_id, func.sum(WriteOff.amount).label("written_off"))
+            .group_by(WriteOff.contract_id).subquery())
+
+
+@dataclass(frozen=True)
+class ReceivableRow:
+    contract_id: int
+    number: str
+    customer_id: int
+    customer_name: str
+    owner_id: int | None
+    item: OpenReceivable
+
+
+def receivable_facts_query(user_id: int | None = None):
+    """One statement: sealed contracts with their confirmed payments and write-offs summed."""
+    paid, written = _paid_subquery(), _written_off_subquery()
+    query = (select(Contract.id, Contract.number, Contract.kind, Contract.start_date, Contract.amount,
+                    Contract.discount_pct, Contract.payment_terms, Contract.settle_date, Customer.id,
+                    Customer.name, Customer.owner_id, func.coalesce(paid.c.paid, 0),
+                    func.coalesce(written.c.written_off, 0))
+             .join(Customer, Customer.id == Contract.customer_id)
+             .outerjoin(paid, paid.c.contract_id == Contract.id)
+             .outerjoin(written, written.c.contract_id == Contract.id)
+             .where(Contract.status == ContractStatus.SEALED.value))
+    if user_id is not None:
+        query = query.where(Customer.owner_id == user_id)
+    return query
+
+
+def open_receivable_rows(today: date | None = None, user_id: int | None = None) -> list[ReceivableRow]:
+    """Open receivables (ageing included), earliest due first; Sales see their customers only."""
+    today = today or date.today()
+    if user_id is None:
+        user_id = restricted_user_id("payment")
+    rows = db.session.execute(receivable_facts_query(user_id)).all()
+    facts, meta = [], {}
+    for (cid, number, kind, start, amount, discount, terms, settle, cust_id, cust_name, owner_id,
+         paid, written) in rows:
+        facts.append(ReceivableFacts(
+            ref=cid, kind=fee_kind(kind), period=start, amount=Decimal(amount), discount_pct=Decimal(discount),
+            payments=(PaymentFacts(Decimal(paid), True),), write_offs=(Decimal(written),),
+            agreed_due_date=agreed_due_date(terms, start, settle)))
+        meta[cid] = (number, cust_id, cust_name, owner_id)
+    return [ReceivableRow(item.ref, *meta[item.ref], item) for item in rules.open_receivables(facts, today)]
+
+
+def contract_outstanding(contract: Contract, exclude_write_off_id: int | None = None) -> Decimal:
+    """What the customer still owes on the contract (confirmed payments and write-offs deducted)."""
+    paid = db.session.scalar(select(func.coalesce(func.sum(Payment.amount), 0)).where(
+        Payment.contract_id == contract.id, Payment.confirmed_at.is_not(None)))
+    written_query = select(func.coalesce(func.sum(WriteOff.amount), 0)).where(WriteOff.contract_id == contract.id)
+    if exclude_write_off_id is not None:
+        written_query = written_query.where(WriteOff.id != exclude_write_off_id)
+    written = db.session.scalar(written_query)
+    return rules.receivable(contract.amount or 0, contract.discount_pct, [PaymentFacts(Decimal(paid), True)],
+                            [Decimal(written)])
+
+
+def write_off_problems(write_off: WriteOff):
+    contract = write_off.contract
+    if contract is None:
+        return [violation("booking.no_contract", "No contract.", field="contract")]
+    with db.session.no_autoflush:
+        outstanding = contract_outstanding(contract, exclude_write_off_id=write_off.id)
+    responsible = write_off.responsible_user.id if write_off.responsible_user is not None \
+        else write_off.responsible_user_id
+    return rules.write_off_violations(responsible, write_off.amount, outstanding, write_off.reason)
+
+
+def record_write_off(contract: Contract, amount, responsible_user_id: int | None, reason: str | None) -> WriteOff:
+    """Close part of a receivable because of a staff error (seed rule 8). Flushes; caller commits."""
+    row = WriteOff(contract=contract, customer_id=contract.customer_id, amount=amount,
+                   responsible_user_id=responsible_user_id, reason=(reason or "").strip(),
+                   recorded_by_id=acting_user_id())
+    problems = write_off_problems(row)
+    if problems:
+        raise problems[0]
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class HandoverRow:
+    payment: Payment
+    overdue: bool
+
+
+def pending_handovers(now: datetime | None = None) -> list[HandoverRow]:
+    """Cash and cheques collected by staff and not yet confirmed by Finance (one statement)."""
+    now = now or datetime.now()
+    query = (select(Payment).where(Payment.method.in_([PaymentMethod.CASH.value, PaymentMethod.CHEQUE.value]),
+                                   Payment.collected_by_id.is_not(None), Payment.confirmed_at.is_(None))
+             .order_by(Payment.collected_on, Payment.id))
+    user_id = restricted_user_id("payment")
+    if user_id is not None:
+        query = query.where(Payment.customer_id.in_(select(Customer.id).where(Customer.owner_id == user_id)))
+    cob = close_of_business()
+    return [HandoverRow(p, rules.handover_overdue(p.method, p.collected_on, None, now, cob))
+            for p in db.session.scalars(query)]
+
+
+def confirm_payment(payment: Payment, at: datetime | None = None) -> Payment:
+    """Finance confirms it received the payment: sets received_at, confirmed_at and confirmed_by."""
+    if payment.confirmed_at is not None:
+        raise violation("money.already_confirmed", "This payment was already confirmed.")
+    if current_role_names().isdisjoint(CONFIRMERS):
+        raise violation("money.confirm_role_required", "Only Finance may confirm that a payment was received.")
+    moment = at or utcnow()
+    payment.received_at = payment.received_at or moment
+    payment.confirmed_at = moment
+    payment.confirmed_by_id = acting_user_id()
+    db.session.flush()
+    return payment

@@ -1,0 +1,388 @@
+"""The database side of a link: what the linked user may see, as strings, and their writes.
+
+Everything here runs inside `app.models.events.acting_as(user_id, "sheet")` in an app context, so
+`acting_user()`, the row-level rules (`owned_clause`, `check_write`), the workflow guard and the
+audit log all see the linked user and the "sheet" channel, exactly like a browser request.
+
+Values cross to the core as strings (see sync.profiles for the kinds): dates yyyy-mm-dd,
+decimals with 2 places, booleans TRUE/FALSE, enums as their translated label, relations as the
+related record's display text. `parse` turns a sheet string back into a Python value or raises
+`BadValue` with a translated message.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from flask_appbuilder.security.sqla.models import User
+from flask_babel import gettext
+from sqlalchemy import String, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import aliased
+
+from app.checks import DATE_RANGES, record_errors
+from app.domain.rules.errors import RuleViolation
+from app.labels import ENUM_LABELS, FIELD_LABELS
+from app.models import Activity, AdSlot, Booking, Contact, Contract, Customer, Issue, Payment, Publication
+from app.security.matrix import allowed
+from app.security.ownership import RefusedWrite, current_role_names, owned_clause, restricted_user_id
+
+from . import core
+from .profiles import REF_DISPLAY, Column, Table
+
+MODELS = {
+    "customer": Customer, "contact": Contact, "activity": Activity, "publication": Publication,
+    "issue": Issue, "adslot": AdSlot, "contract": Contract, "booking": Booking, "payment": Payment,
+}
+# Records whose rows are bounded by the customer's owner (the others are shared reference data).
+OWNED = frozenset({"customer", "contact", "activity", "contract", "booking", "payment"})
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "√", "✓", "x"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", ""})
+DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+REF_ID_RE = re.compile(r"^#\s*(\d+)$")
+
+
+class BadValue(ValueError):
+    """A sheet value that cannot be read; the message is translated."""
+
+
+def label(field: str) -> str:
+    return str(FIELD_LABELS.get(field, field))
+
+
+def guard(record: str, item) -> None:
+    """Exactly what the views and the API run before saving a row (their `guard`)."""
+    from app.views.base import RecordMixin
+
+    mixin = RecordMixin()
+    mixin.record = record
+    mixin.guard(item)
+
+
+def refusal_text(exc: BaseException) -> str:
+    if isinstance(exc, RuleViolation):
+        from app.workflow.messages import translate
+
+        return translate(exc)
+    if isinstance(exc, RefusedWrite):
+        return str(exc.description)
+    return str(exc)
+
+
+# --------------------------------------------------------------------------
+# python value <-> sheet text
+
+
+def enum_labels(enum_cls) -> dict[str, str]:
+    """value -> translated label (current locale)."""
+    return {value: str(text) for value, text in ENUM_LABELS[enum_cls].items()}
+
+
+def decimal_text(value) -> str:
+    return f"{Decimal(value):.2f}"
+
+
+def to_text(column: Column, value) -> str:
+    """A Python value (or a ref's display text) as the sheet shows it."""
+    if value is None or value == "":
+        return ""
+    kind = column.kind
+    if kind == "enum":
+        return enum_labels(column.enum).get(value, str(value))
+    if kind == "date":
+        return value.isoformat() if isinstance(value, date) else str(value)
+    if kind == "datetime":
+        return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else str(value)
+    if kind == "decimal":
+        return decimal_text(value)
+    if kind == "bool":
+        return "TRUE" if value else "FALSE"
+    return str(value)
+
+
+def normalise(column: Column, text: str) -> str:
+    """A sheet cell in canonical form when it means the same value (2026/1/5 -> 2026-01-05,
+    1234.5 -> 1234.50, true -> TRUE, an enum value -> its label); anything else unchanged so
+    that the core sees it as an edit and the DB side can refuse it with a reason."""
+    text = (text or "").strip()
+    if not text:
+        return text
+    try:
+        if column.kind == "decimal":
+            amount = Decimal(text.replace(",", ""))
+            if amount.is_finite() and amount == amount.quantize(Decimal("0.01")):
+                return decimal_text(amount)
+        elif column.kind == "date":
+            return parse_date(text).isoformat()
+        elif column.kind == "bool":
+            return "TRUE" if parse_bool(text) else "FALSE"
+        elif column.kind == "enum":
+            return enum_labels(column.enum).get(enum_value(column, text), text)
+    except (BadValue, InvalidOperation, ValueError):
+        pass
+    return text
+
+
+def parse_date(text: str) -> date:
+    match = DATE_RE.match(text.strip())
+    if not match:
+        raise BadValue(gettext("Use a date like 2026-12-31."))
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise BadValue(gettext("This date does not exist.")) from None
+
+
+def parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in TRUE_WORDS:
+        return True
+    if lowered in FALSE_WORDS:
+        return False
+    raise BadValue(gettext("Use TRUE or FALSE (tick or untick the box)."))
+
+
+def enum_value(column: Column, text: str) -> str:
+    by_label = {v.lower(): k for k, v in enum_labels(column.enum).items()}
+    values = {m.value for m in column.enum}
+    if text in values:
+        return text
+    if text.lower() in by_label:
+        return by_label[text.lower()]
+    choices = ", ".join(enum_labels(column.enum).values())
+    raise BadValue(gettext("Pick one of: %(choices)s.", choices=choices))
+
+
+# --------------------------------------------------------------------------
+# the adapter
+
+
+class DbSide:
+    """One link-cycle's view of the database, as the linked user."""
+
+    def __init__(self, session, tables: tuple[Table, ...]):
+        self.session = session
+        self.tables = {t.record: t for t in tables}
+        self.roles = current_role_names()
+
+    # -- permissions -------------------------------------------------------
+    def may(self, record: str, operation: str) -> bool:
+        return allowed(record, self.roles, operation)
+
+    def spec(self, table: Table, profile_editable: bool = True) -> core.TableSpec:
+        """The core's view of a tab: columns are the translated labels shown in row 1."""
+        may_write = self.may(table.record, "edit") or self.may(table.record, "add")
+        editable = frozenset(label(c.field) for c in table.columns if c.writable and may_write)
+        return core.TableSpec(table.record, tuple(label(c.field) for c in table.columns), editable,
+                              creatable=self.may(table.record, "add"), id_column=label("id"))
+
+    def _restrict(self, stmt, record: str, model):
+        if record in OWNED:
+            user_id = restricted_user_id(record)
+            if user_id is not None:
+                stmt = stmt.where(owned_clause(model, user_id))
+        return stmt
+
+    # -- reading -----------------------------------------------------------
+    def read(self, table: Table) -> dict[int, dict[str, str]]:
+        """Every row the user may read, as {id: {label: text}} (empty if the role may not read)."""
+        if not self.may(table.record, "read"):
+            return {}
+        model = MODELS[table.record]
+        selected, joins = [model.id], []
+        for column in table.columns:
+            if column.kind == "ref":
+                target = aliased(MODELS[column.ref])
+                selected += [getattr(target, REF_DISPLAY[column.ref]), getattr(model, column.attr)]
+                joins.append((target, getattr(model, column.attr) == target.id))
+            elif column.kind == "user":
+                target = aliased(User)
+                selected.append(target.username)
+                joins.append((target, getattr(model, column.attr) == target.id))
+            else:
+                selected.append(getattr(model, column.attr))
+        stmt = select(*selected).select_from(model)
+        for target, on in joins:
+            stmt = stmt.outerjoin(target, on)
+        stmt = self._restrict(stmt, table.record, model).order_by(model.id)
+        labels = [label(c.field) for c in table.columns]
+        out = {}
+        for row in self.session.execute(stmt):
+            values, i = {}, 1
+            for column, name in zip(table.columns, labels):
+                if column.kind == "ref":
+                    display, ref_id = row[i], row[i + 1]
+                    values[name] = self._ref_text(display, ref_id)
+                    i += 2
+                else:
+                    values[name] = to_text(column, row[i])
+                    i += 1
+            out[row[0]] = values
+        return out
+
+    @staticmethod
+    def _ref_text(display, ref_id) -> str:
+        if ref_id is None:
+            return ""
+        return str(display) if display not in (None, "") else f"#{ref_id}"
+
+    def item_values(self, table: Table, item) -> dict[str, str]:
+        """One ORM row as the sheet shows it (after a write: DB-side normalisation included)."""
+        out = {}
+        for column in table.columns:
+            if column.kind == "ref":
+                target = getattr(item, column.field)
+                ref_id = target.id if target is not None else getattr(item, column.attr)
+                display = getattr(target, REF_DISPLAY[column.ref]) if target is not None else None
+                out[label(column.field)] = self._ref_text(display, ref_id)
+            elif column.kind == "user":
+                target = getattr(item, column.field)
+                out[label(column.field)] = target.username if target is not None else ""
+            else:
+                out[label(column.field)] = to_text(column, getattr(item, column.attr))
+        return out
+
+    # -- parsing -----------------------------------------------------------
+    def parse(self, table: Table, column: Column, text: str):
+        """Sheet text -> the value to set on the model attribute (a related object for refs)."""
+        text = (text or "").strip()
+        if not text:
+            if column.kind == "bool":
+                return False
+            return None
+        kind = column.kind
+        if kind == "enum":
+            return enum_value(column, text)
+        if kind == "date":
+            return parse_date(text)
+        if kind == "decimal":
+            try:
+                amount = Decimal(text.replace(",", ""))
+            except InvalidOperation:
+                raise BadValue(gettext("An amount must be a number.")) from None
+            if not amount.is_finite():
+                raise BadValue(gettext("An amount must be a number."))
+            return amount
+        if kind == "bool":
+            return parse_bool(text)
+        if kind == "ref":
+            return self.find_ref(column, text)
+        model_column = getattr(MODELS[table.record], column.attr).property.columns[0]
+        length = getattr(model_column.type, "length", None) if isinstance(model_column.type, String) else None
+        if length and len(text) > length:
+            raise BadValue(gettext("At most %(n)s characters.", n=length))
+        return text
+
+    def find_ref(self, column: Column, text: str):
+        """The related record named by `text` (its exact display text, or #id) that the user may see."""
+        model = MODELS[column.ref]
+        match = REF_ID_RE.match(text)
+        if match:
+            stmt = select(model).where(model.id == int(match[1]))
+        else:
+            stmt = select(model).where(getattr(model, REF_DISPLAY[column.ref]) == text)
+        stmt = self._restrict(stmt, column.ref, model)
+        found = list(self.session.scalars(stmt.limit(2)))
+        what = label(column.field)
+        if not found:
+            raise BadValue(gettext("No %(what)s '%(text)s' that you may use; type its exact name or #ID.",
+                                   what=what, text=text))
+        if len(found) > 1:
+            raise BadValue(gettext("Several records match '%(text)s'; type #ID instead.", text=text))
+        return found[0]
+
+    def _parse_changes(self, table: Table, changes: dict[str, str]) -> dict[Column, object]:
+        by_label = {label(c.field): c for c in table.columns}
+        parsed, errors = {}, []
+        for name, text in changes.items():
+            column = by_label[name]
+            try:
+                parsed[column] = self.parse(table, column, text)
+            except BadValue as exc:
+                errors.append(f"{name}: {exc}")
+        if errors:
+            raise BadValue("; ".join(errors))
+        return parsed
+
+    def _check(self, table: Table, item, parsed: dict[Column, object], creating: bool) -> None:
+        """Field checks (app.checks, same as forms and API) on the changed fields."""
+        changed = {c.attr for c in parsed}
+        values = {}
+        for column in table.columns:
+            if column.kind in ("ref", "user"):
+                continue
+            values[column.attr] = parsed[column] if column in parsed else getattr(item, column.attr, None)
+        errors = record_errors(table.record, values)
+        ranges = {end: start for start, end in DATE_RANGES.get(table.record, ())}
+        messages = []
+        for field, field_errors in errors.items():
+            if field in changed or ranges.get(field) in changed:
+                messages += [f"{label(field)}: {gettext(m)}" for m in field_errors]
+        if creating:
+            for column in table.columns:
+                if column.required and parsed.get(column) in (None, ""):
+                    messages.append(gettext("%(field)s is required.", field=label(column.field)))
+        if messages:
+            raise BadValue("; ".join(messages))
+
+    @staticmethod
+    def _assign(item, parsed: dict[Column, object]) -> None:
+        for column, value in parsed.items():
+            if column.kind == "ref":
+                setattr(item, column.field, value)  # the relationship, so ownership checks see it
+            else:
+                setattr(item, column.attr, value)
+
+    # -- writing (inside the cycle's transaction) --------------------------
+    def update(self, table: Table, record_id: int, changes: dict[str, str]) -> core.UpdateOutcome:
+        if not self.may(table.record, "edit"):
+            return core.Refused(gettext("You may not edit these records."))
+        item = self.session.get(MODELS[table.record], record_id)
+        if item is None:
+            return core.Refused(gettext("The record no longer exists."))
+        try:
+            parsed = self._parse_changes(table, changes)
+            self._check(table, item, parsed, creating=False)
+            with self.session.begin_nested():
+                self._assign(item, parsed)
+                with self.session.no_autoflush:
+                    guard(table.record, item)
+                self.session.flush()
+        except (BadValue, RefusedWrite, RuleViolation) as exc:
+            self.session.expire(item)
+            return core.Refused(refusal_text(exc))
+        except SQLAlchemyError as exc:
+            self.session.expire(item)
+            return core.Refused(db_error_text(exc))
+        return core.Applied(self.item_values(table, item))
+
+    def create(self, table: Table, values: dict[str, str], actor_id: int | None) -> core.CreateOutcome:
+        if not self.may(table.record, "add"):
+            return core.Refused(gettext("You may not add these records."))
+        model = MODELS[table.record]
+        try:
+            parsed = self._parse_changes(table, {k: v for k, v in values.items()})
+            item = model()
+            self._check(table, item, parsed, creating=True)
+            with self.session.begin_nested():
+                self._assign(item, {c: v for c, v in parsed.items() if v is not None})
+                for attr in table.create_defaults:
+                    if getattr(item, attr, None) is None:
+                        setattr(item, attr, actor_id)
+                self.session.add(item)
+                with self.session.no_autoflush:
+                    guard(table.record, item)
+                self.session.flush()
+        except (BadValue, RefusedWrite, RuleViolation) as exc:
+            return core.Refused(refusal_text(exc))
+        except SQLAlchemyError as exc:
+            return core.Refused(db_error_text(exc))
+        return core.Created(item.id, self.item_values(table, item))
+
+
+def db_error_text(exc: SQLAlchemyError) -> str:
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "unique" in text or "duplicate" in text:
+        return gettext("Another record already uses this value.")
+    return gettext("The database refused the change (%(error)s).", error=type(getattr(exc, "orig", exc)).__name__)

@@ -1,0 +1,556 @@
+"""Orchestration: link a spreadsheet, run one cycle of a link, lock it, spread --watch cycles.
+
+One cycle of one link (`run_cycle`):
+
+1. one values:batchGet of every tab (titles from the metadata cached on the link; a range error
+   re-reads the metadata once and tells renamed/deleted tabs apart by sheet id);
+2. acting as the linked user (`acting_as(user, "sheet")`): read what they may see, plan each tab
+   with sync.core, apply every update/creation through the ORM (one savepoint per record, so a
+   refused write leaves the others), store the problems and the in-flight bases: ONE commit;
+3. at most one spreadsheets:batchUpdate (grid growth, notes on rejected/conflicting cells) and one
+   values:batchUpdate (RAW) for all tabs;
+4. save the final bases and the run: second commit.
+
+An interruption anywhere leaves a state the next cycle converges from (see sync.core): applied
+edits are in the DB, created records are in `pending` with their creation key, the sheet gets the
+same writes again. A run that fails records status "failed" and the error.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from gspread.exceptions import APIError
+from sqlalchemy import select
+
+from app.labels import RECORD_LABELS
+from app.models import SyncBase, SyncLink, SyncProblem, SyncRun, db
+from app.models.base import utcnow
+from app.models.events import acting_as
+
+from . import core, transport
+from .db_side import DbSide, label, normalise
+from .locks import link_lock
+from .profiles import Table, profile
+from .sheet_side import (
+    GRID_MARGIN, SheetSide, append_rows_request, grid_range, is_range_error, note_request, quoted, sheet_value,
+)
+
+log = logging.getLogger(__name__)
+
+NOTED_KINDS = frozenset({core.REJECTED, core.CONFLICT, core.ROW_DELETED_IN_SHEET})
+GREY = {"red": 0.9, "green": 0.9, "blue": 0.9}
+HEADER_GREY = {"red": 0.8, "green": 0.85, "blue": 0.9}
+PROTECTION_TAG = "Adsheet: read-only"
+
+
+class LinkError(Exception):
+    """The link command cannot go on; the message says why."""
+
+
+def tab_title(record: str) -> str:
+    return str(RECORD_LABELS[record])
+
+
+def app_locale() -> str:
+    return current_app.config.get("APP_LOCALE", "zh")
+
+
+def make_client(reads_per_minute: int | None = None, writes_per_minute: int | None = None):
+    """The gspread client for the configured endpoint (SHEETS_API_URL, GOOGLE_APPLICATION_CREDENTIALS)."""
+    config = current_app.config
+    return transport.make_client(
+        config.get("SHEETS_API_URL") or transport.GOOGLE_SHEETS_URL,
+        config.get("GOOGLE_APPLICATION_CREDENTIALS") or None,
+        reads_per_minute=reads_per_minute or config.get("SHEETS_READS_PER_MINUTE", 60),
+        writes_per_minute=writes_per_minute or config.get("SHEETS_WRITES_PER_MINUTE", 60),
+        timeout=config.get("SHEETS_TIMEOUT", 30),
+        max_tries=config.get("SHEETS_MAX_TRIES", 6),
+    )
+
+
+def service_account_email() -> str | None:
+    path = current_app.config.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if not path:
+        return None
+    try:
+        with open(path) as handle:
+            return json.load(handle).get("client_email")
+    except (OSError, ValueError):
+        return None
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, APIError):
+        return f"Sheets API error {exc.code}: {exc.error.get('message', '')}"[:2000]
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+# --------------------------------------------------------------------------
+# base snapshots (stored by field name, so a locale change cannot corrupt them)
+
+
+def _base_row(link_id: int, record: str) -> SyncBase | None:
+    return db.session.scalar(select(SyncBase).where(SyncBase.link_id == link_id, SyncBase.table_name == record))
+
+
+def load_base(link_id: int, table: Table) -> core.TabBase:
+    row = _base_row(link_id, table.record)
+    if row is None:
+        return core.TabBase()
+    data = json.loads(row.snapshot or "{}")
+    to_label = {c.field: label(c.field) for c in table.columns}
+    records = {int(rid): {to_label[f]: v for f, v in vals.items() if f in to_label}
+               for rid, vals in data.get("records", {}).items()}
+    return core.TabBase(records, dict(data.get("pending", {})), frozenset(data.get("issued", [])))
+
+
+def save_base(link_id: int, table: Table, base: core.TabBase) -> None:
+    to_field = {label(c.field): c.field for c in table.columns}
+    data = {
+        "records": {str(rid): {to_field[k]: v for k, v in vals.items() if k in to_field}
+                    for rid, vals in base.records.items()},
+        "pending": dict(base.pending),
+        "issued": sorted(base.issued),
+    }
+    row = _base_row(link_id, table.record)
+    if row is None:
+        row = SyncBase(link_id=link_id, table_name=table.record)
+        db.session.add(row)
+    row.snapshot = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    row.updated_at = utcnow()
+
+
+def _same_base(a: core.TabBase, b: core.TabBase) -> bool:
+    return a.pending == b.pending and a.issued == b.issued and a.records == b.records
+
+
+# --------------------------------------------------------------------------
+# one cycle
+
+
+@dataclass
+class TabWork:
+    table: Table
+    title: str
+    sheet_id: int
+    plan: core.TabPlan | None = None
+    result: core.TabResult | None = None
+    problems: list[core.Problem] = field(default_factory=list)  # tab-level (renamed/deleted)
+
+
+def _normalised_rows(table: Table, rows: list[list[str]]) -> list[list[str]]:
+    columns = table.columns
+    out = []
+    for cells in rows:
+        if not any((c or "").strip() for c in cells):
+            out.append(cells)
+            continue
+        fixed = list(cells)
+        for i, column in enumerate(columns, start=1):
+            text = fixed[i] if i < len(fixed) else ""
+            if column.kind == "bool" and not (text or "").strip():
+                text = "FALSE"
+            value = normalise(column, text)
+            if i < len(fixed):
+                fixed[i] = value
+            elif value:
+                fixed += [""] * (i - len(fixed)) + [value]
+        out.append(fixed)
+    return out
+
+
+def _refresh_tabs(tabs: dict, meta: dict) -> None:
+    for info in tabs.values():
+        found = meta.get(info["sheet_id"])
+        if found is None:
+            info["deleted"] = True
+        else:
+            info.update(title=found.title, rows=found.rows, cols=found.cols, deleted=False)
+
+
+def _read_sheet(side: SheetSide, tabs: dict, tables: list[Table]) -> dict[str, list[list[str]]]:
+    def attempt():
+        live = [t.record for t in tables if not tabs[t.record].get("deleted")]
+        grids = side.read([tabs[r]["title"] for r in live])
+        return dict(zip(live, grids))
+
+    try:
+        return attempt()
+    except APIError as exc:
+        if not is_range_error(exc):
+            raise
+    _refresh_tabs(tabs, side.metadata())
+    return attempt()
+
+
+def _tab_problems(record: str, info: dict) -> list[core.Problem]:
+    expected = tab_title(record)
+    if info.get("deleted"):
+        return [core.Problem(core.STRUCTURE, record,
+                             f"tab {expected!r} (sheet id {info['sheet_id']}) was deleted; run `flask sheets link` "
+                             "again to recreate it")]
+    if info["title"] != expected:
+        return [core.Problem(core.STRUCTURE, record,
+                             f"tab {expected!r} (sheet id {info['sheet_id']}) was renamed to {info['title']!r}; "
+                             f"rename it back to {expected!r}")]
+    return []
+
+
+def _typed_writes(table: Table, writes) -> list[core.CellWrite]:
+    kinds = {i: c.kind for i, c in enumerate(table.columns, start=2)}
+    return [core.CellWrite(w.row, w.col, sheet_value(kinds.get(w.col, "text"), w.value)) for w in writes]
+
+
+def _note_text(problem: core.Problem) -> str:
+    stamp = utcnow().strftime("%Y-%m-%d %H:%M")
+    typed = problem.sheet_value if problem.sheet_value not in (None, "") else gettext("(empty)")
+    if problem.kind == core.CONFLICT:
+        head = gettext("Changed in the app and in the sheet at the same time: the app's value was kept. "
+                       "You typed: %(typed)s", typed=typed)
+    elif problem.kind == core.ROW_DELETED_IN_SHEET:
+        head = gettext("This row was deleted in the sheet and has been restored: records are deleted in the app.")
+    else:
+        head = gettext("Your edit was not applied. You typed: %(typed)s", typed=typed)
+    return f"Adsheet {stamp} UTC\n{head}\n{problem.message}"
+
+
+def _problem_cell(work: TabWork, problem: core.Problem) -> tuple[int, int] | None:
+    """(row, col) of the cell a problem is about, after this cycle's writes."""
+    result = work.result
+    row = problem.sheet_row
+    if problem.kind == core.ROW_DELETED_IN_SHEET and result is not None:
+        ids = [r[0] for r in result.grid]
+        if str(problem.record_id) in ids:
+            row = ids.index(str(problem.record_id)) + 1
+    if row is None:
+        return None
+    header = list(work.plan.spec.header) if work.plan else []
+    col = header.index(problem.column) + 1 if problem.column in header else (1 if problem.record_id else 2)
+    return row, col
+
+
+def _store_problems(link: SyncLink, run: SyncRun, works: list[TabWork]) -> int:
+    open_keys = set(db.session.execute(
+        select(SyncProblem.table_name, SyncProblem.kind, SyncProblem.record_id, SyncProblem.column_name,
+               SyncProblem.sheet_value)
+        .where(SyncProblem.link_id == link.id, SyncProblem.resolved_at.is_(None))).all())
+    count = 0
+    for work in works:
+        problems = list(work.problems) + list(work.result.problems if work.result else
+                                              work.plan.problems if work.plan else [])
+        for problem in problems:
+            count += 1
+            key = (work.table.record, problem.kind, problem.record_id, problem.column, problem.sheet_value)
+            if key in open_keys:
+                continue  # the same open problem, seen again (e.g. after an interrupted cycle)
+            open_keys.add(key)
+            where = _problem_cell(work, problem)
+            cell = f"{quoted(work.title)}!{core.column_letter(where[1])}{where[0]}" if where else None
+            db.session.add(SyncProblem(
+                link_id=link.id, run_id=run.id, table_name=work.table.record, record_id=problem.record_id,
+                column_name=problem.column, cell=cell, kind=problem.kind, sheet_value=problem.sheet_value,
+                db_value=problem.db_value, message=problem.message))
+    return count
+
+
+def _write_sheet(side: SheetSide, works: list[TabWork], tabs: dict, progress) -> int:
+    requests, data, rows_written = [], [], 0
+    for work in works:
+        result = work.result
+        if result is None:
+            continue
+        info = tabs[work.table.record]
+        if result.writes:
+            need = len(result.grid)
+            if need > info["rows"]:
+                grow = need - info["rows"] + GRID_MARGIN
+                requests.append(append_rows_request(work.sheet_id, grow))
+                info["rows"] += grow
+            data += core.value_ranges(work.title, _typed_writes(work.table, result.writes))
+            rows_written += len({w.row for w in result.writes if w.row > 1})
+        for problem in result.problems:
+            if problem.kind in NOTED_KINDS:
+                where = _problem_cell(work, problem)
+                if where is not None:
+                    requests.append(note_request(work.sheet_id, where[0], where[1], _note_text(problem)))
+    side.batch_update(requests)
+    try:
+        side.write_values(data, progress)
+    except APIError as exc:
+        if not is_range_error(exc):
+            raise
+        # The grid is smaller than we knew (rows deleted by hand): re-read it, grow, write again.
+        _refresh_tabs(tabs, side.metadata())
+        grow = []
+        for work in works:
+            info = tabs[work.table.record]
+            if work.result is not None and len(work.result.grid) > info["rows"]:
+                extra = len(work.result.grid) - info["rows"] + GRID_MARGIN
+                grow.append(append_rows_request(work.sheet_id, extra))
+                info["rows"] += extra
+        side.batch_update(grow)
+        side.write_values(data, progress)
+    return rows_written
+
+
+def _cycle(link: SyncLink, run: SyncRun, client, progress) -> None:
+    session = db.session
+    tabs = link.tab_map
+    tables = [t for t in profile(link.profile) if t.record in tabs]
+    side = SheetSide(client, link.spreadsheet_id)
+    grids = _read_sheet(side, tabs, tables)
+
+    dbside = DbSide(session, tuple(tables))
+    works = []
+    for table in tables:
+        info = tabs[table.record]
+        work = TabWork(table, info["title"], info["sheet_id"], problems=_tab_problems(table.record, info))
+        works.append(work)
+        if work.problems:
+            continue
+        grid = grids.get(table.record, [])
+        header = grid[0] if grid else []
+        rows = _normalised_rows(table, grid[1:])
+        run.rows_read += sum(1 for r in rows if any((c or "").strip() for c in r))
+        work.plan = core.plan_tab(dbside.spec(table), header, rows, dbside.read(table), load_base(link.id, table))
+
+    # ONE transaction: every write of the plans, the problems, the in-flight bases.
+    for work in works:
+        plan = work.plan
+        if plan is None:
+            continue
+        updates = {u.record_id: dbside.update(work.table, u.record_id, dict(u.changes)) for u in plan.updates}
+        creates = {c.key: dbside.create(work.table, dict(c.values), link.user_id) for c in plan.creates}
+        created = {k: o for k, o in creates.items() if isinstance(o, core.Created)}
+        in_flight = core.in_flight_base(plan, created)
+        if not _same_base(in_flight, plan.base):
+            save_base(link.id, work.table, in_flight)
+        work.result = core.finish(plan, updates, creates)
+        run.to_db += sum(isinstance(o, core.Applied) for o in updates.values()) + len(created)
+    run.problems = _store_problems(link, run, works)
+    link.tab_map = tabs
+    session.commit()
+
+    # The sheet: at most one spreadsheets:batchUpdate and one values:batchUpdate (more for a big push).
+    run.to_sheet = _write_sheet(side, works, tabs, progress)
+
+    for work in works:
+        if work.result is not None and not _same_base(work.result.base, work.plan.base):
+            save_base(link.id, work.table, work.result.base)
+    blocked = [p for w in works for p in (w.problems or (w.plan.problems if w.plan and w.plan.blocked else ()))]
+    run.status = "partial" if blocked else "success"
+    run.error = "\n".join(f"{tab_title(p.table)}: {p.message}" for p in blocked) or None
+    link.tab_map = tabs
+
+
+def run_cycle(link_id: int, client, progress: Callable[[int, int], None] | None = None) -> SyncRun:
+    """One cycle of one link (the caller holds the link's lock). Never raises for sync errors:
+    the run says "failed" and why."""
+    session = db.session
+    link = session.get(SyncLink, link_id)
+    run = SyncRun(link_id=link.id, status="running", started_at=utcnow())
+    session.add(run)
+    session.commit()
+    run_id, before = run.id, client.stats.total
+    try:
+        with acting_as(link.user_id, "sheet"), force_locale(app_locale()):
+            _cycle(link, run, client, progress)
+    except Exception as exc:  # noqa: BLE001 - every failure must end up in the run
+        session.rollback()
+        log.exception("sheets sync of link %s failed", link_id)
+        run = session.get(SyncRun, run_id)
+        link = session.get(SyncLink, link_id)
+        run.status, run.error = "failed", describe(exc)
+    run.requests = client.stats.total - before
+    run.finished_at = utcnow()
+    link.last_run_at, link.last_status = run.finished_at, run.status
+    session.commit()
+    return run
+
+
+def sync_link(link_id: int, client, progress=None, wait: bool = False) -> SyncRun:
+    """Run one cycle of the link under its lock; if another process holds it, record a skipped run."""
+    with link_lock(db.engine, link_id, current_app.instance_path, wait=wait) as acquired:
+        if acquired:
+            return run_cycle(link_id, client, progress)
+    run = SyncRun(link_id=link_id, status="skipped", started_at=utcnow(), finished_at=utcnow(),
+                  error="another sync process is working on this link; skipped")
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
+# --------------------------------------------------------------------------
+# linking
+
+
+def _setup_requests(table: Table, spec: core.TableSpec, sheet_id: int, email: str | None) -> list[dict]:
+    width = len(spec.header)
+    requests = [{"updateSheetProperties": {
+        "properties": {"sheetId": sheet_id, "gridProperties": {"frozenRowCount": 1}},
+        "fields": "gridProperties.frozenRowCount"}}]
+
+    def protect(rng: dict) -> dict:
+        protected = {"range": rng, "description": PROTECTION_TAG, "warningOnly": False}
+        if email:
+            protected["editors"] = {"users": [email]}
+        return {"addProtectedRange": {"protectedRange": protected}}
+
+    requests.append(protect(grid_range(sheet_id, 0, 1, 0, width)))
+    requests.append({"repeatCell": {
+        "range": grid_range(sheet_id, 0, 1, 0, width),
+        "cell": {"userEnteredFormat": {"backgroundColor": HEADER_GREY, "textFormat": {"bold": True}}},
+        "fields": "userEnteredFormat(backgroundColor,textFormat)"}})
+    read_only = [0] + [i for i, name in enumerate(spec.columns, start=1) if name not in spec.editable]
+    blocks: list[list[int]] = []
+    for i in read_only:
+        if blocks and blocks[-1][-1] + 1 == i:
+            blocks[-1].append(i)
+        else:
+            blocks.append([i])
+    for block in blocks:
+        rng = grid_range(sheet_id, 1, None, block[0], block[-1] + 1)
+        requests.append(protect(rng))
+        requests.append({"repeatCell": {"range": rng, "cell": {"userEnteredFormat": {"backgroundColor": GREY}},
+                                        "fields": "userEnteredFormat.backgroundColor"}})
+    from .db_side import enum_labels
+
+    formats = {"code": {"type": "TEXT"}, "date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
+               "decimal": {"type": "NUMBER", "pattern": "0.00"}}
+    column_kinds = [("code", None)] + [(c.kind, c) for c in table.columns]  # the ID column is text
+    for i, (kind, column) in enumerate(column_kinds):
+        rng = grid_range(sheet_id, 1, None, i, i + 1)
+        if kind in formats:
+            requests.append({"repeatCell": {"range": rng, "cell": {"userEnteredFormat": {"numberFormat": formats[kind]}},
+                                            "fields": "userEnteredFormat.numberFormat"}})
+        if kind == "enum":
+            values = [{"userEnteredValue": text} for text in enum_labels(column.enum).values()]
+            requests.append({"setDataValidation": {"range": rng, "rule": {
+                "condition": {"type": "ONE_OF_LIST", "values": values}, "strict": True, "showCustomUi": True}}})
+        elif kind == "bool":
+            requests.append({"setDataValidation": {"range": rng, "rule": {
+                "condition": {"type": "BOOLEAN"}, "strict": True}}})
+    return requests
+
+
+def link_spreadsheet(spreadsheet_id: str, username: str, profile_name: str, client,
+                     progress: Callable[[str], None] = lambda text: None,
+                     push_progress: Callable[[int, int], None] | None = None) -> tuple[SyncLink, SyncRun]:
+    """Create/repair the tabs of a spreadsheet for a user and a profile, then push (first cycle)."""
+    tables = profile(profile_name)
+    sm = current_app.appbuilder.sm
+    user = sm.find_user(username=username)
+    if user is None:
+        raise LinkError(f"no user {username!r}")
+    link = db.session.scalar(select(SyncLink).where(SyncLink.spreadsheet_id == spreadsheet_id))
+    if link is not None and (link.user_id != user.id or link.profile != profile_name):
+        raise LinkError(f"spreadsheet {spreadsheet_id} is already linked to {link.user.username} "
+                        f"with profile {link.profile}")
+    if link is None:
+        link = SyncLink(spreadsheet_id=spreadsheet_id, user_id=user.id, profile=profile_name, state="new", tabs="{}")
+        db.session.add(link)
+        db.session.commit()
+
+    side = SheetSide(client, spreadsheet_id)
+    data = client.http_client.fetch_sheet_metadata(
+        spreadsheet_id, params={"fields": "sheets(properties,protectedRanges(protectedRangeId,description))"})
+    sheets = {s["properties"]["sheetId"]: s for s in data.get("sheets", [])}
+    by_title = {s["properties"]["title"]: s["properties"]["sheetId"] for s in sheets.values()}
+    tabs = link.tab_map
+    email = service_account_email()
+    requests, new_tabs = [], []
+    with acting_as(user.id, "sheet"), force_locale(app_locale()):
+        dbside = DbSide(db.session, tables)
+        for table in tables:
+            if not dbside.may(table.record, "read"):
+                progress(f"{table.record}: {username} may not read these records; no tab")
+                tabs.pop(table.record, None)
+                continue
+            title = tab_title(table.record)
+            spec = dbside.spec(table)
+            known = tabs.get(table.record, {}).get("sheet_id")
+            sheet_id = known if known in sheets else by_title.get(title)
+            if sheet_id is not None and sheets[sheet_id]["properties"]["title"] != title:
+                requests.append({"updateSheetProperties": {"properties": {"sheetId": sheet_id, "title": title},
+                                                           "fields": "title"}})
+            if sheet_id is None:
+                sheet_id = _new_sheet_id(sheets)
+                rows = len(dbside.read(table)) + GRID_MARGIN + 1
+                requests.append({"addSheet": {"properties": {
+                    "sheetId": sheet_id, "title": title,
+                    "gridProperties": {"rowCount": rows, "columnCount": len(spec.header)}}}})
+                sheets[sheet_id] = {"properties": {"sheetId": sheet_id, "title": title,
+                                                   "gridProperties": {"rowCount": rows,
+                                                                      "columnCount": len(spec.header)}}}
+                new_tabs.append(title)
+            else:
+                for protected in sheets[sheet_id].get("protectedRanges", []):
+                    if protected.get("description") == PROTECTION_TAG:
+                        requests.append({"deleteProtectedRange": {"protectedRangeId": protected["protectedRangeId"]}})
+            requests += _setup_requests(table, spec, sheet_id, email)
+            grid = sheets[sheet_id]["properties"].get("gridProperties", {})
+            tabs[table.record] = {"sheet_id": sheet_id, "title": title, "rows": grid.get("rowCount", 1000),
+                                  "cols": grid.get("columnCount", 26), "deleted": False}
+    progress(f"setting up tabs: {', '.join(tab_title(r) for r in tabs)}"
+             + (f" (new: {', '.join(new_tabs)})" if new_tabs else ""))
+    side.batch_update(requests)
+    link.tab_map = tabs
+    link.state = "active"
+    db.session.commit()
+    progress("pushing the records")
+    run = sync_link(link.id, client, push_progress, wait=True)
+    return link, run
+
+
+def _new_sheet_id(sheets: dict) -> int:
+    while True:
+        candidate = random.randrange(1, 2**31 - 1)
+        if candidate not in sheets:
+            return candidate
+
+
+# --------------------------------------------------------------------------
+# --watch scheduling
+
+
+def watch_period(links: int, seconds: float, project_reads: int, project_writes: int,
+                 reads_per_cycle: int = 1, writes_per_cycle: int = 2) -> float:
+    """Seconds between two cycles of the same link so that all links together stay under the
+    project's per-minute quotas (a cycle makes 1 read and at most 2 writes)."""
+    if links <= 0:
+        return seconds
+    floor = links * 60.0 * max(reads_per_cycle / project_reads, writes_per_cycle / project_writes)
+    return max(seconds, floor)
+
+
+def watch(seconds: float, link_ids: list[int] | None, clients: dict, report: Callable[[SyncRun], None],
+          rounds: int | None = None, sleep: Callable[[float], None] = time.sleep,
+          clock: Callable[[], float] = time.monotonic) -> None:
+    """Cycle every link forever (or `rounds` times), spreading the links evenly over the period."""
+    config = current_app.config
+    done = 0
+    while rounds is None or done < rounds:
+        ids = link_ids or active_link_ids()
+        period = watch_period(len(ids), seconds, config.get("SHEETS_PROJECT_READS_PER_MINUTE", 300),
+                              config.get("SHEETS_PROJECT_WRITES_PER_MINUTE", 300))
+        gap = period / max(1, len(ids))
+        for link_id in ids:
+            started = clock()
+            client = clients.get(link_id) or clients.setdefault(link_id, make_client())
+            report(sync_link(link_id, client))
+            db.session.remove()
+            sleep(max(0.0, gap - (clock() - started)))
+        if not ids:
+            sleep(seconds)
+        done += 1
+
+
+def active_link_ids() -> list[int]:
+    return list(db.session.scalars(select(SyncLink.id).where(SyncLink.state == "active").order_by(SyncLink.id)))

@@ -1,0 +1,187 @@
+"""The spreadsheet side of a link, on the gspread client of sync.transport.
+
+Only the low-level calls of gspread's HTTP client are used (gspread's Spreadsheet/Worksheet
+objects re-read the metadata on every worksheet() call and build ranges from titles):
+
+* one values:batchGet per cycle for every tab (whole-tab ranges by title, titles from the
+  metadata cached on the link by sheet id), UNFORMATTED_VALUE with dates as FORMATTED_STRING:
+  text stays text ("0123"), numbers come as numbers, dates as yyyy-mm-dd;
+* at most one spreadsheets:batchUpdate (grid growth, notes) and one values:batchUpdate (RAW,
+  so text is never parsed into numbers or dates) per cycle; a push bigger than
+  MAX_PAYLOAD_BYTES is split into several values:batchUpdate calls (each one atomic);
+* metadata (spreadsheets.get, properties only) is read at link time and when a range fails.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Callable, Iterable
+
+from gspread.exceptions import APIError
+
+from . import core
+
+# Google recommends at most 2 MB per request; stay well below it.
+MAX_PAYLOAD_BYTES = 1_500_000
+READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "FORMATTED_STRING",
+               "majorDimension": "ROWS"}
+GRID_MARGIN = 100  # spare rows added when a tab grows, so appends rarely need a grid change
+
+
+def quoted(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def cell_text(value) -> str:
+    """A value of an UNFORMATTED_VALUE read as the core's string."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def sheet_value(kind: str, text: str):
+    """A core string as written (RAW): decimals as numbers, booleans as booleans, else text."""
+    if text == "":
+        return ""
+    if kind == "decimal":
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return text
+        return float(number) if number.is_finite() else text
+    if kind == "bool" and text in ("TRUE", "FALSE"):
+        return text == "TRUE"
+    return text
+
+
+@dataclass
+class TabMeta:
+    sheet_id: int
+    title: str
+    rows: int
+    cols: int
+
+
+class SheetSide:
+    def __init__(self, client, spreadsheet_id: str):
+        self.client = client
+        self.http = client.http_client
+        self.spreadsheet_id = spreadsheet_id
+
+    # -- reads ---------------------------------------------------------------
+    def metadata(self) -> dict[int, TabMeta]:
+        """Every tab by sheet id (one read)."""
+        data = self.http.fetch_sheet_metadata(self.spreadsheet_id, params={"fields": "sheets.properties"})
+        out = {}
+        for sheet in data.get("sheets", []):
+            props = sheet["properties"]
+            grid = props.get("gridProperties", {})
+            out[props["sheetId"]] = TabMeta(props["sheetId"], props["title"], grid.get("rowCount", 0),
+                                            grid.get("columnCount", 0))
+        return out
+
+    def read(self, titles: list[str]) -> list[list[list[str]]]:
+        """The grid of each tab (one values:batchGet), cells as strings."""
+        if not titles:
+            return []
+        params = dict(READ_PARAMS)
+        data = self.http.values_batch_get(self.spreadsheet_id, [quoted(t) for t in titles], params=params)
+        grids = []
+        for value_range in data.get("valueRanges", []):
+            grids.append([[cell_text(v) for v in row] for row in value_range.get("values", [])])
+        while len(grids) < len(titles):
+            grids.append([])
+        return grids
+
+    # -- writes --------------------------------------------------------------
+    def batch_update(self, requests: list[dict]) -> list[dict]:
+        if not requests:
+            return []
+        replies = []
+        for chunk in _chunks(requests, lambda r: r):
+            body = self.http.batch_update(self.spreadsheet_id, {"requests": chunk})
+            replies += body.get("replies", [])
+        return replies
+
+    def write_values(self, data: list[dict], progress: Callable[[int, int], None] | None = None) -> int:
+        """values:batchUpdate RAW, split to stay under MAX_PAYLOAD_BYTES; returns requests made."""
+        if not data:
+            return 0
+        chunks = list(_chunks(data, lambda d: d))
+        done = 0
+        for chunk in chunks:
+            self.http.values_batch_update(self.spreadsheet_id, {"valueInputOption": "RAW", "data": chunk})
+            done += sum(len(d["values"]) for d in chunk)
+            if progress is not None:
+                progress(done, sum(len(d["values"]) for d in data))
+        return len(chunks)
+
+
+def _size(item) -> int:
+    return len(json.dumps(item, ensure_ascii=False).encode("utf-8")) + 1
+
+
+def _chunks(items: list, key) -> Iterable[list]:
+    chunk, size = [], 2048  # envelope
+    for item in items:
+        n = _size(key(item))
+        if chunk and size + n > MAX_PAYLOAD_BYTES:
+            yield chunk
+            chunk, size = [], 2048
+        chunk.append(item)
+        size += n
+    if chunk:
+        yield chunk
+
+
+def is_range_error(exc: Exception) -> bool:
+    """A 400 about a range: a tab was renamed or deleted, or the grid is smaller than we thought."""
+    if not isinstance(exc, APIError) or exc.code != 400:
+        return False
+    message = str(exc.error.get("message", "")).lower()
+    return "range" in message or "grid" in message or "sheet" in message
+
+
+def grid_rows_ranges(title: str, rows: list[tuple[str, ...]], start_row: int = 1) -> list[dict]:
+    """Whole rows as values:batchUpdate data (first push), about 1000 rows per range."""
+    out = []
+    step = 1000
+    for i in range(0, len(rows), step):
+        block = [list(r) for r in rows[i:i + step]]
+        first = start_row + i
+        last = first + len(block) - 1
+        width = max(len(r) for r in block)
+        out.append({"range": f"{quoted(title)}!A{first}:{core.column_letter(width)}{last}", "values": block})
+    return out
+
+
+# --------------------------------------------------------------------------
+# batchUpdate request builders
+
+
+def grid_range(sheet_id: int, r0=None, r1=None, c0=None, c1=None) -> dict:
+    out = {"sheetId": sheet_id}
+    for key, value in (("startRowIndex", r0), ("endRowIndex", r1), ("startColumnIndex", c0),
+                       ("endColumnIndex", c1)):
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def note_request(sheet_id: int, row: int, col: int, text: str) -> dict:
+    """Set the note of one cell (1-based row/col)."""
+    return {"updateCells": {"range": grid_range(sheet_id, row - 1, row, col - 1, col),
+                            "rows": [{"values": [{"note": text}]}], "fields": "note"}}
+
+
+def append_rows_request(sheet_id: int, count: int) -> dict:
+    return {"appendDimension": {"sheetId": sheet_id, "dimension": "ROWS", "length": count}}
