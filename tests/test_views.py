@@ -19,7 +19,7 @@ LIST_PAGES = ["customerview", "contactview", "activityview", "publicationview", 
 def sample(app):
     with app.app_context():
         rows = f.full_customer(app, "sales1")
-        named = f.customer(f.user(app, "sales1"), name="导出测试甲有限公司", city="杭州")
+        named = f.customer(f.user(app, "sales1"), name="导出测试甲有限公司", city="导出测试城")
         f.customer(f.user(app, "sales1"), name="导出测试乙有限公司", city="苏州")
         db.session.commit()
         return {"customer": rows["customer"].id, "named": named.id,
@@ -75,7 +75,7 @@ def test_csv_export_follows_the_list_filters(login, sample):
 
 
 def test_xlsx_export_follows_the_list_filters(login, sample):
-    response = login("admin").get("/customerview/export/xlsx?_flt_0_city=杭州")
+    response = login("admin").get("/customerview/export/xlsx?_flt_0_city=导出测试城")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     values = [row for row in sheet.iter_rows(values_only=True)]

@@ -55,10 +55,18 @@ def actor_id() -> int | None:
     return current_actor_id.get()
 
 
-def _sync_customer_from_contract(item) -> None:
-    if item.contract is not None:
-        item.customer_id = item.contract.customer_id
-        item.customer = item.contract.customer
+def _sync_customer_from_contract(session: Session, item) -> None:
+    contract = item.contract
+    # A writer may have set only the id (the sheet sync, a bulk edit): the id wins over a stale relationship.
+    id_changed = inspect(item).attrs.contract_id.history.has_changes()
+    if item.contract_id is not None and (contract is None or (id_changed and contract.id != item.contract_id)):
+        from .sales import Contract
+
+        contract = session.get(Contract, item.contract_id)
+        item.contract = contract
+    if contract is not None:
+        item.customer_id = contract.customer_id
+        item.customer = contract.customer
 
 
 def _record_price_change(session: Session, slot: AdSlot) -> None:
@@ -88,7 +96,7 @@ def _record_stage_change(session: Session, customer: Customer) -> None:
 def keep_derived_columns(session: Session, flush_context, instances) -> None:
     for item in list(session.new) + list(session.dirty):
         if isinstance(item, (Booking, Payment, WriteOff)):
-            _sync_customer_from_contract(item)
+            _sync_customer_from_contract(session, item)
         elif isinstance(item, AdSlot):
             _record_price_change(session, item)
         elif isinstance(item, Customer):
