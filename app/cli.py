@@ -12,14 +12,14 @@ from app.models import db
 roles_cli = AppGroup("roles", help="Role and permission set-up.")
 demo_cli = AppGroup("demo", help="Demo users and data.")
 
-# username -> (role, display first name, last name)
+# username -> (role, full name, job title). FAB shows "first last": Chinese names go whole in the first.
 DEMO_USERS = {
-    "admin": ("Admin", "管理员", "系统"),
-    "manager": ("Manager", "经理", "王"),
-    "sales1": ("Sales", "丽", "李"),
-    "sales2": ("Sales", "强", "张"),
-    "finance": ("Finance", "会计", "陈"),
-    "service": ("Service", "客服", "刘"),
+    "admin": ("Admin", "赵敏", "管理员"),
+    "manager": ("Manager", "王建国", "经理"),
+    "sales1": ("Sales", "李丽", "销售"),
+    "sales2": ("Sales", "张强", "销售"),
+    "finance": ("Finance", "陈静", "财务"),
+    "service": ("Service", "刘洋", "客服"),
 }
 
 

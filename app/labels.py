@@ -19,6 +19,14 @@ RECORD_LABELS = {
     "auditlog": _l("Audit log"),
 }
 
+# One record of each kind, for page titles ("Add customer").
+RECORD_NAMES = {
+    "customer": _l("customer"), "contact": _l("contact"), "activity": _l("activity"),
+    "publication": _l("publication"), "issue": _l("issue"), "adslot": _l("ad slot"), "contract": _l("contract"),
+    "booking": _l("booking"), "payment": _l("payment"), "writeoff": _l("write-off"),
+    "complaint": _l("complaint"), "sensitiveword": _l("sensitive word"), "auditlog": _l("audit entry"),
+}
+
 # Table name -> record name, for messages about rows of a table.
 TABLE_RECORDS = {
     "customer": "customer", "contact": "contact", "activity": "activity", "publication": "publication",

@@ -105,6 +105,45 @@ class RecordViewMixin(RecordMixin):
         super().__init_subclass__(**kwargs)
         if cls.record:
             cls.validators_columns = {**form_validators(cls.record), **getattr(cls, "extra_validators", {})}
+            set_titles(cls)
+            cls.formatters_columns = {**plain_formatters(cls), **(cls.formatters_columns or {})}
+
+
+def set_titles(cls) -> None:
+    """Translated page titles instead of FAB's English "List Customer" and the like."""
+    from flask_babel import lazy_gettext as _l
+
+    from app.labels import RECORD_LABELS, RECORD_NAMES
+
+    own = cls.__dict__
+    name = own.get("record_name") or RECORD_NAMES.get(cls.record, RECORD_LABELS.get(cls.record, cls.record))
+    if "list_title" not in own:
+        cls.list_title = RECORD_LABELS.get(cls.record, name)
+    if "show_title" not in own:
+        cls.show_title = _l("%(name)s details", name=name)
+    if "add_title" not in own:
+        cls.add_title = _l("Add %(name)s", name=name)
+    if "edit_title" not in own:
+        cls.edit_title = _l("Edit %(name)s", name=name)
+
+
+def plain_formatters(cls) -> dict:
+    """Show booleans as yes/no, times to the minute, and nothing (not "None") for empty values."""
+    from sqlalchemy import Boolean, DateTime, inspect as sa_inspect
+    from flask_babel import lazy_gettext as _l
+
+    mapper = sa_inspect(cls.datamodel.obj)
+    shown = set(cls.list_columns or []) | set(cls.show_columns or [])
+    formatters = {}
+    for column in shown:
+        col = mapper.columns.get(column)
+        if col is not None and isinstance(col.type, Boolean):
+            formatters[column] = lambda v: "" if v is None else (_l("Yes") if v else _l("No"))
+        elif col is not None and isinstance(col.type, DateTime):
+            formatters[column] = lambda v: v.strftime("%Y-%m-%d %H:%M") if v else ""
+        else:
+            formatters[column] = lambda v: "" if v is None else v
+    return formatters
 
 
 __all__ = ["gettext", "RefusedWrite"]

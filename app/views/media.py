@@ -1,6 +1,7 @@
 """Views of the rate card: publications, issues, ad slots and their price history."""
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
 
 from app.domain.enums import Medium
 from app.labels import labels_for
@@ -38,6 +39,8 @@ class SlotPriceChangeView(ExportMixin, RecordViewMixin, ModelView):
     """Read-only: price changes are written by the system when a slot's price changes."""
 
     record = "adslot"
+    record_name = _l("price change")
+    list_title = _l("Price changes")
     datamodel = SQLAInterface(SlotPriceChange)
     include_route_methods = {"list", "show", "export_csv", "export_xlsx"}
     list_columns = ["slot", "old_price", "new_price", "changed_at", "changed_by", "reason"]
