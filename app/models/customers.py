@@ -23,6 +23,8 @@ class Customer(Model):
         enum_check("stage", CustomerStage, "customer"),
         enum_check("source", CustomerSource, "customer"),
         enum_check("locality", Locality, "customer"),
+        # Substring search on names (PostgreSQL; SQLite uses the FTS5 table of migration 0004_search).
+        Index("ix_customer_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

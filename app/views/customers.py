@@ -75,5 +75,5 @@ class CustomerView(ExportMixin, RecordViewMixin, ModelView):
         "owner": [["id", OwnerChoicesFilter, "customer"]],
     }
     base_order = ("name", "asc")
-    show_template = "appbuilder/general/model/show_cascade.html"
+    show_template = "adsheet/customer_show.html"
     # related_views are set by app.views.register once every view class exists.

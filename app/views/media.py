@@ -42,7 +42,7 @@ class SlotPriceChangeView(ExportMixin, RecordViewMixin, ModelView):
     record_name = _l("price change")
     list_title = _l("Price changes")
     datamodel = SQLAInterface(SlotPriceChange)
-    include_route_methods = {"list", "show", "export_csv", "export_xlsx"}
+    include_route_methods = {"list", "show", "export_csv", "export_xlsx", "choices"}
     list_columns = ["slot", "old_price", "new_price", "changed_at", "changed_by", "reason"]
     search_columns = ["slot", "changed_at"]
     show_columns = ["id"] + list_columns

@@ -2,12 +2,17 @@
 import json
 
 from flask_appbuilder import ModelView
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+from sqlalchemy import select
+from wtforms import StringField
 
 from app.domain.enums import AuditAction, ComplaintStatus
 from app.labels import labels_for
-from app.models import AuditLog, Complaint, SensitiveWord, WriteOff
+from app.models import AuditLog, Complaint, Customer, SensitiveWord, WriteOff
 from app.security.matrix import READ_ONLY_RECORDS
 from app.security.ownership import OwnerChoicesFilter, acting_user_id
 
@@ -29,11 +34,24 @@ class WriteOffView(ExportMixin, RecordViewMixin, ModelView):
     base_order = ("created_at", "desc")
 
 
+class CustomerNameFilter(BaseFilter):
+    """The row's customer name contains the text (any case)."""
+
+    name = _l("Name contains")
+    arg_name = "customer_name"
+
+    def apply(self, query, value):
+        if not value:
+            return query
+        names = select(Customer.id).where(Customer.name.icontains(str(value), autoescape=True))
+        return query.filter(self.model.customer_id.in_(names))
+
+
 class ComplaintView(ExportMixin, RecordViewMixin, ModelView):
     record = "complaint"
     datamodel = SQLAInterface(Complaint)
     list_columns = ["received_on", "customer", "subject", "status", "handled_by", "satisfaction"]
-    search_columns = ["received_on", "status", "subject", "satisfaction"]
+    search_columns = ["received_on", "status", "customer", "subject", "satisfaction"]
     add_columns = edit_columns = ["customer", "contact", "received_on", "subject", "details", "status",
                                   "resolution", "resolved_on", "satisfaction"]
     show_columns = ["id"] + add_columns + ["handled_by", "created_at", "updated_at"]
@@ -43,7 +61,17 @@ class ComplaintView(ExportMixin, RecordViewMixin, ModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "customer": own_rel_filter("customer"), "contact": own_rel_filter("contact"),
     }
+    # Filters: status from its translated choices; customer by name (a text box, not a select of every customer).
+    search_form_extra_fields = {"status": enum_select(label_columns["status"], ComplaintStatus, required=False),
+                                "customer": StringField(label_columns["customer"])}
     base_order = ("received_on", "desc")
+
+    def _init_properties(self):
+        super()._init_properties()
+        filters = self._filters
+        filters._search_filters["customer"] = filters._all_filters["customer"] = [
+            CustomerNameFilter("customer", self.datamodel)]
+        filters._search_filters["status"] = filters._all_filters["status"] = [FilterEqual("status", self.datamodel)]
 
     def pre_add(self, item):
         if item.handled_by is None and item.handled_by_id is None:

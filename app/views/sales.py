@@ -30,7 +30,7 @@ class BookingView(ExportMixin, RecordViewMixin, ModelView):
     record = "booking"
     datamodel = SQLAInterface(Booking)
     list_columns = ["contract", "customer", "slot", "issue", "price", "proof_status", "published"]
-    search_columns = ["issue", "slot", "proof_status", "published"]
+    search_columns = ["customer", "contract", "issue", "slot", "proof_status", "published"]
     add_columns = edit_columns = [
         "contract", "slot", "issue", "web_start", "web_end", "price", "copy_text", "copy_received",
         "has_supporting_documents", "supporting_document", "proof_status", "proof_contact", "proof_method",
@@ -64,7 +64,7 @@ class PaymentView(ExportMixin, RecordViewMixin, ModelView):
     record = "payment"
     datamodel = SQLAInterface(Payment)
     list_columns = ["collected_on", "contract", "customer", "amount", "kind", "method", "collected_by", "confirmed_at"]
-    search_columns = ["collected_on", "method", "kind", "collected_by", "confirmed_at"]
+    search_columns = ["customer", "contract", "collected_on", "method", "kind", "collected_by", "confirmed_at"]
     add_columns = edit_columns = [
         "contract", "amount", "kind", "method", "collected_on", "received_at", "confirmed_at", "notes",
     ]
