@@ -55,7 +55,7 @@ def from_environment() -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", ""),
         "APP_LOCALE": locale,
-        "MAX_UPLOAD_MB": _int("MAX_UPLOAD_MB", 10),
+        "MAX_UPLOAD_MB": _positive_int("MAX_UPLOAD_MB", 10),
         "SHEETS_API_URL": os.environ.get("SHEETS_API_URL", "https://sheets.googleapis.com"),
         "GOOGLE_APPLICATION_CREDENTIALS": os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"),
         # Sheets API quotas: per link, and for the whole project (all links share Google's quota).
@@ -65,7 +65,13 @@ def from_environment() -> dict:
         "SHEETS_PROJECT_WRITES_PER_MINUTE": _positive_int("SHEETS_PROJECT_WRITES_PER_MINUTE", 300),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        # Set SESSION_COOKIE_SECURE=true whenever the app is served over HTTPS (the remember cookie follows it).
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        # Redirect plain-HTTP requests to HTTPS (off by default: TLS usually ends at the proxy).
+        "FORCE_HTTPS": _bool("FORCE_HTTPS", False),
+        # How many proxies in front of the app set X-Forwarded-For/-Proto (0: trust none). The login rate
+        # limit counts per client address, so behind a load balancer this must be set.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
     }
 
 
@@ -82,6 +88,8 @@ DEFAULTS = {
     # Roles and permissions are written by `flask roles sync`, never at start-up.
     "FAB_UPDATE_PERMS": False,
     "FAB_API_SWAGGER_UI": True,
+    # The home page is the role-fitted dashboard (app/views/dashboard.py).
+    "FAB_INDEX_VIEW": "app.views.dashboard.DashboardIndexView",
     "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
     "LANGUAGES": {
         "zh": {"flag": "cn", "name": "中文"},
@@ -89,6 +97,12 @@ DEFAULTS = {
     },
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # If the rate-limit storage (Redis) is down, count in memory per instance rather than refuse every login.
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": True,
     "WTF_CSRF_ENABLED": True,
     "JSON_SORT_KEYS": False,
 }

@@ -61,6 +61,9 @@ def register_extensions(app: Flask) -> None:
     from app.models import db, events  # noqa: F401
     from app.views.register import register_views
 
+    from app.security.hardening import init_hardening
+
+    init_hardening(app)  # cookies, CSP (Talisman), error pages, favicon, password policy: before any view
     db.init_app(app)
     csrf.init_app(app)  # every form post needs a token; FAB exempts its JWT APIs itself
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))

@@ -1,6 +1,5 @@
 """Command-line tools: `flask roles sync`, `flask demo users`, `flask demo seed`."""
 import os
-import secrets
 import time
 
 import click
@@ -35,14 +34,19 @@ def roles_sync_command():
 
 def ensure_demo_users(password: str | None) -> tuple[dict, str | None]:
     """Create the missing demo users; returns them and the password if it was generated."""
+    from app.security.passwords import generate_password, policy_problems
+
     sm = current_app.appbuilder.sm
     generated = None
+    if password is not None and policy_problems(password, DEMO_USERS):
+        raise click.ClickException("DEMO_PASSWORD breaks the password policy: "
+                                   + " ".join(policy_problems(password, DEMO_USERS)))
     users = {}
     for username, (role_name, first, last) in DEMO_USERS.items():
         user = sm.find_user(username=username)
         if user is None:
             if password is None:
-                password = generated = secrets.token_urlsafe(12)
+                password = generated = generate_password()  # passes the password policy
             role = sm.find_role(role_name)
             if role is None:
                 raise click.ClickException("Roles are missing: run `flask roles sync` first.")

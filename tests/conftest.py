@@ -158,21 +158,28 @@ def api_token(app, username: str) -> str:
 
 
 class ApiClient:
-    """A test client that sends a user's JWT with every call."""
+    """A test client that sends a user's JWT with every call (and FAB's `_l_` locale argument if given)."""
 
-    def __init__(self, app, username: str):
+    def __init__(self, app, username: str, lang: str | None = None):
         self.client = app.test_client()
         self.headers = {"Authorization": f"Bearer {api_token(app, username)}"}
+        self.lang = lang
 
     def __getattr__(self, method):
         call = getattr(self.client, method)
-        return lambda url, **kw: call(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+        def send(url, **kw):
+            if self.lang:
+                url += ("&" if "?" in url else "?") + f"_l_={self.lang}"
+            return call(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+        return send
 
 
 @pytest.fixture
 def api(app):
-    """api(username) -> a client calling the REST API as that user."""
-    return lambda username: ApiClient(app, username)
+    """api(username, lang=None) -> a client calling the REST API as that user (default locale zh)."""
+    return lambda username, lang=None: ApiClient(app, username, lang)
 
 
 def pytest_sessionfinish(session, exitstatus):
