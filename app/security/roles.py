@@ -39,7 +39,7 @@ MENU_ITEMS = {
 EXTRA_MENU_ITEMS = {
     "adslot": ("Price changes",),
     "contract": ("Renewals",),
-    "booking": ("Issue schedule", "Deliveries"),
+    "booking": ("Issue schedule", "Deliveries", "Reports"),  # the report pages and their menu category
     "payment": ("Receivables", "Cash handover"),
 }
 

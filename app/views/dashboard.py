@@ -1,0 +1,55 @@
+"""The home page: a dashboard fitted to the user's role (config FAB_INDEX_VIEW points here).
+
+Figures come from app.workflow.dashboard (few aggregate statements, pure rules); they reach the page
+as JSON in a <script type="application/json"> block, drawn by static/js/dashboard.js with Chart.js
+served from static/vendor/chartjs (no CDN, no inline script).
+"""
+from flask import redirect
+from flask_appbuilder import IndexView, expose
+from flask_babel import gettext
+from jinja2.utils import htmlsafe_json_dumps
+
+from app.domain.enums import ContractKind, CustomerStage, PaymentMethod
+from app.labels import enum_label
+
+
+def chart_labels() -> dict:
+    return {
+        "calls": gettext("Calls"), "visits": gettext("Visits"), "filings": gettext("Filings"),
+        "signed_contracts": gettext("Signed contracts"), "revenue": gettext("Contract value after discount"),
+        "outstanding": gettext("Outstanding"), "occupancy": gettext("Booked slots (%)"),
+        "satisfaction": gettext("Average satisfaction (1-5)"), "customers": gettext("Customers"),
+        "stages": {stage.value: str(enum_label(CustomerStage, stage.value)) for stage in CustomerStage},
+    }
+
+
+def kpi_matrix(rows: list[dict], periods: list[str], people: dict[str, str]) -> list[tuple[str, list]]:
+    """Rows of the KPI table: (person, [row of each period or None])."""
+    cells = {(row["user_id"], row["period"]): row for row in rows}
+    return [(name, [cells.get((int(uid), period)) for period in periods]) for uid, name in people.items()
+            if any((int(uid), period) in cells for period in periods)]
+
+
+class DashboardIndexView(IndexView):
+    index_template = "adsheet/dashboard.html"
+
+    @expose("/")
+    def index(self):
+        from app.security.ownership import acting_user
+        from app.workflow.dashboard import dashboard_data
+
+        if acting_user() is None:
+            return redirect(self.appbuilder.get_url_for_login)
+        data = dashboard_data()
+        data["labels"] = chart_labels()
+        kpi = data.get("kpi")
+        tables = {}
+        if kpi:
+            tables = {"weeks": kpi_matrix(kpi["by_week"], kpi["weeks"], kpi["people"]),
+                      "months": kpi_matrix(kpi["by_month"], kpi["months"], kpi["people"])}
+        return self.render_template(
+            self.index_template, appbuilder=self.appbuilder, data=data, sections=set(data["sections"]),
+            # Keys keep their order (stages in pipeline order); Flask's tojson would sort them.
+            data_json=htmlsafe_json_dumps(data),
+            kpi_tables=tables, kind_label=lambda k: enum_label(ContractKind, k),
+            method_label=lambda m: enum_label(PaymentMethod, m))
