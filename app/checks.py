@@ -117,5 +117,8 @@ def date_order_errors(record: str, item) -> list[str]:
     for start, end in DATE_RANGES.get(record, ()):
         message = v.check_date_order(getattr(item, start), getattr(item, end))
         if message:
-            messages.append(f"{end}: {gettext(message)}")
+            # The label for people, the field name for programs calling the API.
+            from app.labels import FIELD_LABELS
+
+            messages.append(f"{FIELD_LABELS.get(end, end)} ({end}): {gettext(message)}")
     return messages

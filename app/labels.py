@@ -163,7 +163,7 @@ ENUM_LABELS = {
     enums.PaymentKind: {"ad_fee": _l("Ad fee"), "membership_fee": _l("Membership fee"), "misc": _l("Misc fee")},
     enums.PaymentMethod: {"cash": _l("Cash"), "cheque": _l("Cheque"), "transfer": _l("Bank transfer")},
     enums.ComplaintStatus: {"open": _l("Open"), "in_progress": _l("In progress"), "resolved": _l("Resolved")},
-    enums.AuditAction: {"create": _l("Created"), "update": _l("Updated"), "delete": _l("Deleted"),
+    enums.AuditAction: {"create": _l("Record created"), "update": _l("Record updated"), "delete": _l("Record deleted"),
                         "transition": _l("Status change")},
 }
 

@@ -7,6 +7,12 @@ from app.models import Booking, SensitiveWord, db
 from tests import factories as f
 
 
+@pytest.fixture
+def api(api):
+    """These tests read the refusal messages in English."""
+    return lambda username: api(username, lang="en")
+
+
 def make(app, *, sealed=True, word=None, copy_text="优质音响，欢迎选购", end=date(2026, 12, 31), responsible=True):
     """A sales1 customer with a (sealed) contract, an issue, a slot, a booking; returns ids."""
     with app.app_context():

@@ -57,7 +57,8 @@ def test_end_to_end_draft_to_sealed(app, api):
         assert rows[0].actor_id == f.user(app, "sales1").id
         audit = db.session.scalars(select(AuditLog).where(AuditLog.record == "contract",
                                                           AuditLog.record_id == cid,
-                                                          AuditLog.action == "transition")).all()
+                                                          AuditLog.action == "transition")
+                                    .order_by(AuditLog.id)).all()
         assert len(audit) == 4
         assert json.loads(audit[-1].changes)["status"] == ["approved", "sealed"]
         assert audit[-1].actor_name == "manager"
@@ -70,7 +71,7 @@ REFUSALS = [
     ("sales1", "draft", "sealed", None, "contract.invalid_transition"),
     ("manager", "stamped", "draft", None, "contract.reason_required"),
     ("manager", "stamped", "cancelled", "  ", "contract.reason_required"),
-    ("sales1", "reviewed", "draft", "oops", "contract.role_required"),
+    ("sales1", "reviewed", "draft", "oops", "contract.owner_state_required"),
     ("manager", "sealed", "cancelled", "late", "contract.final"),
     ("manager", "draft", "flying", None, "contract.invalid_transition"),
 ]

@@ -2,11 +2,18 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from app.models import Payment, WriteOff, db
 from tests import factories as f
 from tests.conftest import csrf_token
+
+
+@pytest.fixture
+def api(api):
+    """These tests read the refusal messages in English."""
+    return lambda username: api(username, lang="en")
 
 
 def sealed_contract(app, amount="1000.00", owner="sales1", **kw):

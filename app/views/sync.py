@@ -26,7 +26,7 @@ LABELS = {
     "problems": _l("Problems"), "requests": _l("API requests"), "error": _l("Error"), "run": _l("Run"),
     "table_name": _l("Table"), "record_id": _l("Record ID"), "column_name": _l("Column"), "cell": _l("Cell"),
     "kind": _l("Kind"), "sheet_value": _l("Sheet value"), "db_value": _l("Database value"),
-    "message": _l("Message"), "created_at": _l("Created"), "resolved_at": _l("Resolved"),
+    "message": _l("Message"), "created_at": _l("Created"), "resolved_at": _l("Resolved at"),
     "resolved_by": _l("Resolved by"),
 }
 

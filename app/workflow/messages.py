@@ -15,6 +15,8 @@ MESSAGES = {
     "contract.final": _l("A %(status)s contract cannot change any more (asked: %(to)s)."),
     "contract.invalid_transition": _l("A contract cannot go from %(status)s to %(to)s."),
     "contract.role_required": _l("Only %(roles)s may move a contract to %(to)s."),
+    "contract.owner_state_required": _l("Only a Manager or Admin, or the customer's owner while the contract is "
+                                        "%(owner_states)s, may move a %(status)s contract to %(to)s."),
     "contract.not_owner": _l("Only the customer's owner may record the customer's stamp."),
     "contract.own_customer": _l("You cannot %(action)s a contract for a customer you own."),
     "contract.same_reviewer": _l("The contract must be approved by someone other than its reviewer."),
@@ -94,6 +96,9 @@ def _shown_params(violation: RuleViolation) -> dict:
         params["action"] = str(_ACTIONS.get(params["action"], params["action"]))
     if "roles" in params:
         params["roles"] = str(_ROLES.get(params["roles"], params["roles"]))
+    if "owner_states" in params:  # "draft or stamped" from the pure rule
+        params["owner_states"] = " / ".join(
+            enum_label(enums.ContractStatus, state) for state in str(params["owner_states"]).split(" or "))
     return params
 
 

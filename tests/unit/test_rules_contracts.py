@@ -81,10 +81,10 @@ def test_allowed(actor, status, to, reason):
     (owning_manager, "stamped", "reviewed", "contract.own_customer", ["review", "you own"]),
     (owning_manager, "reviewed", "approved", "contract.own_customer", ["approve"]),
     (owning_admin, "approved", "sealed", "contract.own_customer", ["seal"]),
-    (owner, "reviewed", "draft", "contract.role_required", ["stamped", "reviewed"]),
-    (owner, "reviewed", "cancelled", "contract.role_required", ["draft or stamped"]),
-    (other_sales, "draft", "cancelled", "contract.role_required", ["Manager or Admin"]),
-    (finance, "stamped", "draft", "contract.role_required", ["draft"]),
+    (owner, "reviewed", "draft", "contract.owner_state_required", ["stamped", "reviewed"]),
+    (owner, "reviewed", "cancelled", "contract.owner_state_required", ["draft or stamped"]),
+    (other_sales, "draft", "cancelled", "contract.owner_state_required", ["Manager or Admin"]),
+    (finance, "stamped", "draft", "contract.owner_state_required", ["draft"]),
 ])
 def test_refused(actor, status, to, code, words):
     err = refused(actor, contract(status), to, "some reason")

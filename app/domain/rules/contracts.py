@@ -160,7 +160,7 @@ def _permission_violations(actor: Actor, contract: ContractFacts, to: str) -> li
     if is_boss or (is_owner and actor.has_any(SALES) and contract.status in owner_from):
         return []
     return [RuleViolation(
-        "contract.role_required",
+        "contract.owner_state_required",
         "Only Manager or Admin, or the customer's owner while the contract is {owner_states}, "
         "may move a {status} contract to {to}.",
         {"owner_states": " or ".join(sorted(map(str, owner_from))), "status": str(contract.status),
