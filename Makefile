@@ -46,5 +46,19 @@ test: $(VENV)/.dev-installed translations
 		echo "SKIPPED: the PostgreSQL run (TEST_DATABASE_URL is not set)"; \
 	fi
 
+# Page benchmark: Adsheet vs a bare FAB app on 100,000 customers (gunicorn, 1 worker each, 127.0.0.1).
+# BENCH_SQLITE_URL (default sqlite:////tmp/perf.db) and BENCH_POSTGRES_URL name the databases; BENCH_ARGS=--prepare
+# migrates and seeds empty ones first. Prints a table; no assertions.
+bench: $(VENV)/.installed translations
+	$(BIN)/python bench/bench_pages.py $(BENCH_ARGS)
+
+# Google Sheets sync: 20,000 customers on one link against the emulator (figures only, no assertions).
+bench-sync: $(VENV)/.dev-installed translations
+	$(BIN)/python bench/sync_bench.py
+
+# Deeper fuzzing of the REST API from its OpenAPI document (schemathesis), FUZZ_EXAMPLES per operation and role.
+fuzz: $(VENV)/.dev-installed translations
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest -q -p no:warnings tests/test_api_fuzz.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
