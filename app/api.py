@@ -98,7 +98,61 @@ class ContractApi(RecordApiMixin, ModelRestApi):
     @protect()
     @safe
     def transition(self, pk):
-        """Move the contract along the approval chain: {"to": status, "reason": text}."""
+        """Move the contract along the approval chain: {"to": status, "reason": text}.
+        ---
+        post:
+          description: >-
+            Moves the contract to another status of the approval chain (draft, stamped, reviewed,
+            approved, sealed, cancelled) if the caller's role may; a send-back or a cancellation needs a reason.
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [to]
+                  properties:
+                    to:
+                      type: string
+                      enum: [draft, stamped, reviewed, approved, sealed, cancelled]
+                    reason:
+                      type: string
+          responses:
+            200:
+              description: The contract's new status
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      status:
+                        type: string
+            400:
+              description: Refused, with the rule's code, the field and a translated message
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        type: string
+                      code:
+                        type: string
+                      field:
+                        type: string
+                        nullable: true
+            401:
+              $ref: '#/components/responses/401'
+            404:
+              $ref: '#/components/responses/404'
+        """
         from app.workflow.http import api_transition
 
         return api_transition(self, pk)

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app.domain.enums import ContractStatus
 from app.models import Customer, db
 from tests import factories as f
 from tests.conftest import csrf_token
@@ -182,6 +183,11 @@ def test_openapi_document_is_served(api):
                    "payment"):
         assert f"/api/v1/{record}/" in paths
     assert "/api/v1/security/login" in paths
+    transition = paths["/api/v1/contract/{pk}/transition"]["post"]
+    body = transition["requestBody"]["content"]["application/json"]["schema"]
+    assert body["required"] == ["to"]
+    assert set(body["properties"]["to"]["enum"]) == {s.value for s in ContractStatus}
+    assert {"200", "400", "404"} <= set(transition["responses"])
 
 
 def test_only_used_routes_are_exposed(app):
