@@ -1,5 +1,6 @@
 """The dashboard page: its JSON figures for a brand-new Sales user (exact), for the Manager (the team) and
-for sales1 (own rows only), the sections per role, local chart assets, and its SQL statement count."""
+for sales1 (own rows only), the sections per role, local chart assets, and its SQL statement count; the
+money figures (summed and grouped in the database) against the rules applied contract by contract."""
 import json
 import re
 import uuid
@@ -9,7 +10,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, func, select
 
-from app.domain.rules.money import amount_after_discount
+from app.domain.rules import dashboard as dash_rules
+from app.domain.rules.money import ageing_totals, amount_after_discount
 from app.models import Complaint, ContractTransition, Customer, Payment, db
 from tests import factories as f
 from tests.conftest import DEMO_PASSWORD, browser_login
@@ -157,6 +159,82 @@ def test_sales1_sees_only_their_own_figures(app, login, known):
     assert {k: v for k, v in data["pipeline"].items() if v} == own
     assert data["handovers"]["total"] == waiting
     assert all(r["number"] != known["k1"] for r in data["overdue"]["rows"] + data["renewals"]["rows"])
+
+
+@pytest.fixture(scope="module")
+def crowded(app, known):
+    """A new Sales user with more overdue receivables than the short list holds: 14 due 50 days ago (ad and
+    membership contracts, three sets of identical ones), and due 70 days ago three identical ones, one owing a
+    cent after rounding, one paid to the cent after rounding and one paid in full; their ids interleaved."""
+    today = date.today()
+    with app.app_context():
+        sm = app.appbuilder.sm
+        username = f"crowd_{uuid.uuid4().hex[:8]}"
+        seller = sm.add_user(username, "逾期", "销售", f"{username}@example.com", sm.find_role("Sales"),
+                             DEMO_PASSWORD)
+        assert seller, "could not create the test user"
+        pub = f.publication()
+        numbers = {}
+
+        def sealed(name, due_days_ago, amount, discount="0", paid=None, kind="ad"):
+            contract = f.contract(f.customer(seller), pub, kind=kind, amount=Decimal(amount),
+                                  discount_pct=Decimal(discount),
+                                  start_date=today.replace(day=1), end_date=today + timedelta(days=200),
+                                  payment_terms="settle_on_date", settle_date=today - timedelta(days=due_days_ago),
+                                  status="sealed")
+            if paid:
+                f.payment(contract, amount=Decimal(paid), confirmed_at=datetime.now())
+            numbers[name] = contract.number
+
+        specs = {f"d{i}": (50, "1000.00", "0", None, "ad") if i % 2 == 0 else
+                 (50, "2000.00", "0", "500.00" if i % 4 == 1 else None, "membership") for i in range(14)}
+        specs.update({
+            "a1": (70, "3000.00", "0", None), "a2": (70, "3000.00", "0", None), "a3": (70, "3000.00", "0", None),
+            "cent": (70, "100.01", "50", "50.00"),  # 50.005 -> 50.01: a cent still owed
+            "rounded": (70, "100.03", "33", "67.02"),  # 67.0201 -> 67.02: settled
+            "paid": (70, "500.00", "0", "500.00")})
+        for name in ["d0", "d1", "d2", "a1", "a2", "d3", "d4", "cent", "a3", "rounded", "paid", "d5", "d6", "d7",
+                     "d8", "d9", "d10", "d11", "d12", "d13"]:  # ids in this order
+            sealed(name, *specs[name])
+        db.session.commit()
+        return {"username": username, "numbers": numbers, "today": today}
+
+
+def test_overdue_rows_beyond_the_short_list_come_most_overdue_first_then_by_contract(app, crowded):
+    data = page_data(browser_login(app.test_client(), crowded["username"]))
+    n = crowded["numbers"]
+    overdue = data["overdue"]
+    assert overdue["total"] == 4 + 14
+    assert [r["number"] for r in overdue["rows"]] == [n[k] for k in ("a1", "a2", "cent", "a3", "d0", "d1", "d2",
+                                                                      "d3", "d4", "d5")]
+    assert [(r["days_overdue"], r["outstanding"]) for r in overdue["rows"]] == [
+        (70, "3000.00"), (70, "3000.00"), (70, "0.01"), (70, "3000.00"), (50, "1000.00"), (50, "1500.00"),
+        (50, "1000.00"), (50, "2000.00"), (50, "1000.00"), (50, "1500.00")]
+    # 61-90: 3 x 3000 + 0.01; 31-60: 7 x 1000 + 4 x 1500 + 3 x 2000
+    assert data["ageing"] == {"0-30": "0.00", "31-60": "19000.00", "61-90": "9000.01", "90+": "0.00"}
+    # 9000 + 50.01 + 67.02 + 500 + 7 x 1000 + 7 x 2000
+    assert data["revenue"][crowded["today"].strftime("%Y-%m")] == "30617.03"
+
+
+def test_money_figures_match_the_rules_contract_by_contract(app, login, known, crowded):
+    """The grouped statements give what the rules give on every sealed contract one by one."""
+    from app.workflow.dashboard import money_text
+    from app.workflow.money import open_receivable_rows
+
+    data = page_data(login("admin"))
+    today = date.fromisoformat(data["today"])
+    with app.app_context():
+        items = sorted((row.item for row in open_receivable_rows(today=today, user_id=None)), key=lambda i: i.ref)
+        sealed = db.session.execute(select(f.Contract.start_date, f.Contract.amount, f.Contract.discount_pct)
+                                    .where(f.Contract.status == "sealed")).all()
+    revenue = dash_rules.revenue_by_month([dash_rules.ContractValue(*row) for row in sealed],
+                                          dash_rules.month_keys(today, dash_rules.REVENUE_MONTHS))
+    assert data["revenue"] == {month: money_text(total) for month, total in revenue.items()}
+    assert data["ageing"] == {bucket: money_text(total) for bucket, total in ageing_totals(items).items()}
+    late = dash_rules.short_list(dash_rules.overdue_first(items))
+    assert data["overdue"]["total"] == late["total"] >= 18
+    assert [(r["contract_id"], r["due_date"], r["outstanding"], r["days_overdue"]) for r in data["overdue"]["rows"]] \
+        == [(i.ref, i.due_date.isoformat(), money_text(i.outstanding), i.days_overdue) for i in late["rows"]]
 
 
 @pytest.mark.parametrize("username,sections", [

@@ -3,12 +3,12 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from app.domain.rules.dashboard import (
-    CollectedPayment, ContractValue, IssueSlots, RenewalCandidate, handovers_late, kpi_figures, kpi_totals,
-    kpi_window_start, month_keys, months_start, occupancy, overdue_first, pipeline, renewals_due,
-    revenue_by_month, satisfaction_trend, short_list, week_keys, weeks_start,
+    CollectedPayment, ContractValue, IssueSlots, RenewalCandidate, grouped_ageing, handovers_late, kpi_figures,
+    kpi_totals, kpi_window_start, leading_groups, month_keys, months_start, occupancy, overdue_first, pipeline,
+    renewals_due, revenue_by_month, satisfaction_trend, short_list, week_keys, weeks_start,
 )
 from app.domain.rules.kpi import ActivityFact, SignedContractFact, StageChangeFact
-from app.domain.rules.money import OpenReceivable
+from app.domain.rules.money import OpenReceivable, ageing_totals
 
 D = date
 TODAY = D(2026, 11, 26)  # Thursday, ISO week 2026-W48
@@ -72,6 +72,39 @@ def test_revenue_after_discount_by_start_month():
         "2026-09": Decimal("0.00"), "2026-10": Decimal("1200.00"), "2026-11": Decimal("9166.67")}
 
 
+def test_revenue_of_grouped_contracts_is_rounded_per_contract():
+    one_by_one = [ContractValue(D(2026, 11, 30), Decimal("333.33"), Decimal("50"))] * 3  # 3 x 166.67
+    grouped = [ContractValue(D(2026, 11, 30), Decimal("333.33"), Decimal("50"), count=3)]
+    assert revenue_by_month(grouped, ["2026-11"]) == revenue_by_month(one_by_one, ["2026-11"]) == {
+        "2026-11": Decimal("500.01")}  # not 999.99 x 50 % = 499.995 -> 500.00
+
+
+def test_ageing_of_groups_counts_every_receivable_of_a_group():
+    groups = [OpenReceivable("a", D(2026, 11, 13), Decimal("1000.00"), 13, "0-30"),
+              OpenReceivable("b", D(2026, 8, 13), Decimal("0.01"), 105, "90+"),
+              OpenReceivable("c", D(2026, 10, 13), Decimal("250.50"), 44, "31-60")]
+    sizes = {"a": 3, "b": 7}  # "c" alone
+    expanded = [g for g in groups for _ in range(sizes.get(g.ref, 1))]
+    assert grouped_ageing(groups, sizes) == ageing_totals(expanded) == {
+        "0-30": Decimal("3000.00"), "31-60": Decimal("250.50"), "61-90": Decimal("0.00"), "90+": Decimal("0.07")}
+
+
+def test_leading_groups_hold_the_first_rows_and_their_ties():
+    def group(ref, due):
+        return OpenReceivable(ref, due, Decimal("1"), 1, "0-30")
+
+    groups = [group("a", D(2026, 8, 1)), group("b", D(2026, 9, 1)), group("c", D(2026, 9, 1)),
+              group("d", D(2026, 9, 1)), group("e", D(2026, 10, 1))]
+    sizes = {"a": 4, "b": 6, "c": 1, "d": 2, "e": 9}
+    due = (lambda g: g.due_date)
+    # a and b hold the first 10 rows; c and d share b's due date, so their rows may come before b's
+    assert [g.ref for g in leading_groups(groups, sizes, due, limit=10)] == ["a", "b", "c", "d"]
+    assert [g.ref for g in leading_groups(groups, sizes, due, limit=4)] == ["a"]
+    assert [g.ref for g in leading_groups(groups, sizes, due, limit=5)] == ["a", "b", "c", "d"]
+    assert [g.ref for g in leading_groups(groups, sizes, due, limit=100)] == ["a", "b", "c", "d", "e"]
+    assert leading_groups([], sizes, due) == []
+
+
 def test_occupancy_next_issues_per_publication():
     issues = [
         IssueSlots(1, "刊A", "N1", D(2026, 12, 1), booked=3, active=4),
@@ -98,6 +131,7 @@ def test_satisfaction_average_by_month():
 def test_short_list_counts_all():
     assert short_list(list(range(12)), limit=10) == {"rows": list(range(10)), "total": 12}
     assert short_list([], limit=10) == {"rows": [], "total": 0}
+    assert short_list(list(range(10)), limit=10, total=25) == {"rows": list(range(10)), "total": 25}
 
 
 def test_renewals_due_or_lapsed_earliest_end_first():

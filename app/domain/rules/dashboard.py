@@ -11,10 +11,12 @@ Decisions (the seed is silent on these):
 - Satisfaction: the average of the 1..5 scores of complaints received in a month, two places, half-up;
   months without a score are None; the last ``SATISFACTION_MONTHS`` months.
 - Short lists hold ``SHORT_LIST`` rows and say how many there are in all.
+- Identical facts may come grouped, with how many rows each stands for (``count`` / ``sizes``): the
+  figures are the same as for the rows one by one (the database only counts; the rules decide).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Hashable, Iterable, Mapping, Sequence
@@ -24,7 +26,7 @@ from app.domain.rules.dates import RENEWAL_OK, add_months, month_start, renewal_
 from app.domain.rules.kpi import (
     ActivityFact, SignedContractFact, StageChangeFact, iso_week_key, kpi_by_month, kpi_by_week, month_key,
 )
-from app.domain.rules.money import ZERO, OpenReceivable, amount_after_discount, handover_overdue
+from app.domain.rules.money import ZERO, OpenReceivable, ageing_totals, amount_after_discount, handover_overdue
 
 KPI_WEEKS = 8
 KPI_MONTHS = 6
@@ -92,6 +94,7 @@ class ContractValue:
     start: date
     amount: Decimal
     discount_pct: Decimal | None = None
+    count: int = 1  # how many contracts with exactly these facts
 
 
 def revenue_by_month(contracts: Iterable[ContractValue], months: Sequence[str]) -> dict[str, Decimal]:
@@ -100,8 +103,28 @@ def revenue_by_month(contracts: Iterable[ContractValue], months: Sequence[str]) 
     for c in contracts:
         key = month_key(c.start)
         if key in totals:
-            totals[key] += amount_after_discount(c.amount, c.discount_pct)
+            totals[key] += amount_after_discount(c.amount, c.discount_pct) * c.count
     return totals
+
+
+def grouped_ageing(open_groups: Iterable[OpenReceivable], sizes: Mapping[Hashable, int]) -> dict[str, Decimal]:
+    """:func:`money.ageing_totals` of open receivables given as groups of identical ones
+    (``sizes[item.ref]`` receivables each; one if absent)."""
+    return ageing_totals(replace(item, outstanding=item.outstanding * sizes.get(item.ref, 1))
+                         for item in open_groups)
+
+
+def leading_groups(groups: Sequence, sizes: Mapping[Hashable, int], tie_key, limit: int = SHORT_LIST) -> list:
+    """The first groups of an ordered list of groups (``sizes[group.ref]`` rows each) that hold its first
+    ``limit`` rows, with every later group tied with the last of them on ``tie_key(group)`` (rows of tied
+    groups interleave)."""
+    out, rows = [], 0
+    for group in groups:
+        if out and rows >= limit and tie_key(group) != tie_key(out[-1]):
+            break
+        out.append(group)
+        rows += sizes.get(group.ref, 1)
+    return out
 
 
 @dataclass(frozen=True)
@@ -144,9 +167,10 @@ def satisfaction_trend(days: Iterable[tuple[date, int, int]], months: Sequence[s
             if counts[month] else None for month in months}
 
 
-def short_list(rows: Sequence, limit: int = SHORT_LIST) -> dict:
-    """The first ``limit`` rows and how many there are in all."""
-    return {"rows": list(rows[:limit]), "total": len(rows)}
+def short_list(rows: Sequence, limit: int = SHORT_LIST, total: int | None = None) -> dict:
+    """The first ``limit`` rows and how many there are in all (``total`` if the rows given are only the
+    first ones)."""
+    return {"rows": list(rows[:limit]), "total": len(rows) if total is None else total}
 
 
 @dataclass(frozen=True)
