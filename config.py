@@ -88,6 +88,8 @@ DEFAULTS = {
     # Roles and permissions are written by `flask roles sync`, never at start-up.
     "FAB_UPDATE_PERMS": False,
     "FAB_API_SWAGGER_UI": True,
+    # FAB's layout with a navbar whose menu HTML is rendered once per language and visible items (app.views.navbar).
+    "FAB_BASE_TEMPLATE": "adsheet/base.html",
     # The home page is the role-fitted dashboard (app/views/dashboard.py).
     "FAB_INDEX_VIEW": "app.views.dashboard.DashboardIndexView",
     "FAB_PASSWORD_COMPLEXITY_ENABLED": True,

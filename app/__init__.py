@@ -59,6 +59,7 @@ def instance_secret_key(instance_path: str) -> str:
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every model must be imported before AppBuilder)
     from app.models import db, events  # noqa: F401
+    from app.views.navbar import init_navbar_menu
     from app.views.register import register_views
 
     from app.security.hardening import init_hardening
@@ -71,6 +72,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
+    init_navbar_menu(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -179,5 +179,10 @@ def enum_label(enum_cls, value) -> str:
     return str(ENUM_LABELS[enum_cls].get(value, value))
 
 
+def enum_labels(enum_cls) -> dict[str, str]:
+    """Every value's label in the current language."""
+    return {value: str(label) for value, label in ENUM_LABELS[enum_cls].items()}
+
+
 def labels_for(columns) -> dict:
     return {column: FIELD_LABELS[column] for column in columns if column in FIELD_LABELS}

@@ -70,7 +70,7 @@ class Server:
             try:
                 if self.session.get(self.base + "/login/", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still booting
                 pass
             time.sleep(0.3)
         raise RuntimeError(f"{self.base} did not start")

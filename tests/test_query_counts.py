@@ -228,3 +228,21 @@ def test_a_count_that_reached_its_bound_reads_more_than(app, login, many_rows, m
     assert re.search(r"</strong>\s*more than 2\s*</div>", capped), capped[capped.find("Record Count"):][:200]
     # the pager still offers the next page
     assert "page_ComplaintView=1" in capped
+
+
+def test_a_filtered_count_reads_more_than_at_its_bound_too(app, login, many_rows, monkeypatch):
+    """With a filter the count stops at its bound (LIMIT); without one SQLite counts all and caps the total:
+    both read the same."""
+    from app.views import datamodel
+
+    client = login("admin")
+    with app.app_context():
+        total = db.session.query(Complaint).filter(Complaint.subject.contains("测试投诉")).count()
+    assert total >= 5
+    url = "/complaintview/list/?psize_ComplaintView=2&_flt_2_subject=测试投诉&_l_=en"
+    assert re.search(rf"</strong>\s*{total}\s*</div>", client.get(url).get_data(as_text=True))
+    monkeypatch.setattr(datamodel, "COUNT_BOUND", 0)
+    capped, statements = get_counted(app, client, url)
+    assert re.search(r"</strong>\s*more than 2\s*</div>", capped), capped[capped.find("Record Count"):][:200]
+    count = next(s for s in statements if s.startswith("SELECT count(*)"))
+    assert "LIMIT" in count

@@ -3,14 +3,17 @@
 FAB loads the user, then its roles, then runs one EXISTS query per permission check (one per menu item and
 button): about 20 statements per page. Here the user loader fetches the user, its roles, its groups' roles
 and every (permission, view) name those roles grant in a single statement, and every permission check of
-that request reads the set kept on the user object.
+that request reads the set kept on the user object. The names come packed into one text column (one row
+per user and role, not one per permission: turning 170 rows into objects cost more than the query).
 
 Staleness: the set is tied to the request it was loaded in and never outlives it, so a role change takes
 effect on the user's next request, in every worker. A user object met outside that request (another request
 sharing the session, a detached or re-fetched object) gets its set again with one query.
 """
+from functools import cached_property
+
 from flask import g, has_request_context, request
-from sqlalchemy import select, true, union
+from sqlalchemy import bindparam, func, select, union
 from sqlalchemy.orm import joinedload
 
 from flask_appbuilder.security.sqla.models import (
@@ -18,6 +21,8 @@ from flask_appbuilder.security.sqla.models import (
 )
 
 _ATTR = "_adsheet_permissions"
+# Separators of the packed names: control characters, which no permission or view name contains.
+_PAIR_SEP, _NAME_SEP = "\x1e", "\x1f"
 
 
 def _request_key():
@@ -46,23 +51,34 @@ class RequestPermissionsMixin:
             .where(assoc_permissionview_role.c.role_id.in_(role_ids))
         )
 
-    def get_user_by_id(self, pk):
-        if not has_request_context():
-            return super().get_user_by_id(pk)
-        user_model = self.user_model
-        names = self._permission_names(self._role_ids_of_user(pk)).distinct().subquery()
-        statement = (
-            select(user_model, names.c.permission, names.c.view)
-            .outerjoin(names, true())
-            .where(user_model.id == pk)
+    def _packed_permission_names(self, user_id):
+        """All (permission, view) names the user's roles grant, as one text (pairs joined by _PAIR_SEP)."""
+        names = self._permission_names(self._role_ids_of_user(user_id)).subquery()
+        pair = names.c.permission + _NAME_SEP + names.c.view
+        return select(func.aggregate_strings(pair, _PAIR_SEP)).scalar_subquery()
+
+    @cached_property
+    def _user_with_permissions(self):
+        """The user (by :user_id), its roles and its packed permission names. Built once: building this
+        statement took longer than running it."""
+        user_model, user_id = self.user_model, bindparam("user_id")
+        return (
+            select(user_model, self._packed_permission_names(user_id))
+            .where(user_model.id == user_id)
             .options(joinedload(user_model.roles),
                      joinedload(user_model.groups).joinedload(self.group_model.roles))
         )
-        rows = self.session.execute(statement).unique().all()
+
+    def get_user_by_id(self, pk):
+        if not has_request_context():
+            return super().get_user_by_id(pk)
+        # every row: they carry the role collections
+        rows = self.session.execute(self._user_with_permissions, {"user_id": pk}).unique().all()
         if not rows:
             return None
-        user = rows[0][0]
-        setattr(user, _ATTR, (_request_key(), frozenset((p, v) for _u, p, v in rows if p is not None)))
+        user, packed = rows[0]
+        pairs = (pair.split(_NAME_SEP, 1) for pair in (packed or "").split(_PAIR_SEP) if pair)
+        setattr(user, _ATTR, (_request_key(), frozenset((perm, view) for perm, view in pairs)))
         return user
 
     def user_permissions(self, user) -> frozenset:
@@ -84,7 +100,10 @@ class RequestPermissionsMixin:
 
     def _get_user_permission_view_menus(self, user, permission_name: str, view_menus_name):
         if user is None:
-            return super()._get_user_permission_view_menus(user, permission_name, view_menus_name)
+            if not has_request_context():
+                return super()._get_user_permission_view_menus(user, permission_name, view_menus_name)
+            # Anonymous: the public role's permissions, from the same per-request set as has_access.
+            return {name for name in view_menus_name or () if self.is_item_public(permission_name, name)}
         result = {name for role in self.get_user_roles(user) if role.name in self.builtin_roles
                   for name in view_menus_name or () if self._has_access_builtin_roles(role, permission_name, name)}
         result.update(view for perm, view in self.user_permissions(user) if perm == permission_name)

@@ -3,7 +3,7 @@ from flask_babel import gettext
 from wtforms import SelectField
 
 from app.checks import api_validators, date_order_errors, form_validators
-from app.labels import enum_choices, enum_label
+from app.labels import enum_choices, enum_label, enum_labels
 from app.models.integrity import blocking_dependents
 from app.security.matrix import RECORDS
 from app.security.ownership import OwnRowsFilter, RefusedWrite
@@ -12,7 +12,7 @@ from app.workflow.guards import check_record_write
 from app.search import CustomerNameSearchMixin
 
 from .choices import ChoicesMixin, install_relation_fields
-from .widgets import BoundedCountListWidget
+from .widgets import BoundedCountListWidget, SearchWidget
 
 from flask_appbuilder.fieldwidgets import Select2Widget
 
@@ -39,7 +39,22 @@ def enum_select(label, enum_cls, required=True):
 
 
 def enum_formatter(enum_cls):
-    return lambda value: enum_label(enum_cls, value)
+    return EnumFormatter(enum_cls)
+
+
+class EnumFormatter:
+    """Shows an enum column by its translated label."""
+
+    def __init__(self, enum_cls):
+        self.enum_cls = enum_cls
+
+    def __call__(self, value) -> str:
+        return enum_label(self.enum_cls, value)
+
+    def for_page(self):
+        """The same, with the labels translated once for a page of rows (app.views.widgets)."""
+        labels = enum_labels(self.enum_cls)
+        return lambda value: "" if value is None else labels.get(value) or str(value)
 
 
 def own_rel_filter(record: str):
@@ -149,6 +164,7 @@ class RecordViewMixin(CustomerNameSearchMixin, ChoicesMixin, RecordMixin):
     add_template = "adsheet/add.html"
     edit_template = "adsheet/edit.html"
     list_widget = BoundedCountListWidget
+    search_widget = SearchWidget
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -6,7 +6,8 @@
 - A page is an id subquery (filters, order, OFFSET/LIMIT on the table alone, so an index can serve a deep
   page without joining the skipped rows) joined back to the table and its relations.
 - The total is counted up to a bound (``COUNT_BOUND`` rows past the current page): a list needs the exact
-  total only while it is small; past the bound the pager shows "more".
+  total only while it is small; past the bound the pager shows "more". (SQLite counts an unfiltered table
+  faster than up to a bound, so there the total is counted and then capped: the page reads the same.)
 - A related list (the lists on a show/edit page, filtered on the parent) gets its page and its total in one
   statement (``count(*) OVER ()``).
 - ``get`` joins the same relations and remembers the row for the rest of the request (a show page asks for
@@ -82,12 +83,20 @@ class EagerSQLAInterface(SQLAInterface):
     def bounded_count(self, filters=None, page=None, page_size=None) -> int:
         bound = COUNT_BOUND + ((page or 0) + 1) * (page_size or 0) + 1
         rows = self._apply_inner_all(self.session.query(self.obj), filters, aliases_mapping={})
-        limited = rows.with_entities(self.get_pk()).limit(bound).subquery()
-        total = self.session.execute(select(func.count()).select_from(limited)).scalar_one()
+        ids = rows.with_entities(self.get_pk())
+        if not self.counts_all_rows_cheaply(rows):
+            ids = ids.limit(bound)
+        counted = self.session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+        total = min(counted, bound)  # the same total and "more than" either way
         if has_request_context():
             # The list header reads this to show "more than N" instead of a total that is only a bound.
             g.adsheet_count_capped = total >= bound
         return total
+
+    def counts_all_rows_cheaply(self, rows) -> bool:
+        """SQLite counts a whole table (no WHERE) from its smallest index: 0.5 ms for 200,000 contracts, where
+        stepping through rows up to a LIMIT took 16 ms for a deep page. Filtered rows keep the bound."""
+        return rows.whereclause is None and self.session.get_bind().dialect.name == "sqlite"
 
     def _query_with_window_count(self, filters, order_column, order_direction, page, page_size):
         inner = self._apply_inner_all(self.session.query(self.obj), filters, order_column, order_direction,

@@ -1,13 +1,51 @@
-"""List widget whose record count says "more than N" when the count stopped at its bound."""
-from flask_appbuilder.widgets import ListWidget
+"""FAB's list and search widgets, with the per-page work they repeat done once."""
+from flask_appbuilder._compat import as_unicode
+from flask_appbuilder.widgets import ListWidget, RenderTemplateWidget
+from flask_appbuilder.widgets import SearchWidget as FabSearchWidget
+from flask_babel import get_locale
 
 from .datamodel import take_count_capped
 
 
 class BoundedCountListWidget(ListWidget):
+    """The record count says "more than N" when the count stopped at its bound (adsheet/widgets/list.html)."""
+
     template = "adsheet/widgets/list.html"
 
     def __init__(self, **kwargs):
         # FAB builds the widget right after the datamodel counted this list's rows.
         kwargs.setdefault("count_capped", take_count_capped())
+        # Each shown column with its formatter (or None), looked up once per page rather than once per cell;
+        # a formatter that can translate its labels once (enum_formatter) does so here.
+        formatters = kwargs.get("formatters_columns") or {}
+        kwargs.setdefault("column_formatters", [
+            (column, page_formatter(formatters.get(column))) for column in kwargs.get("include_columns") or ()])
         super().__init__(**kwargs)
+
+
+def page_formatter(formatter):
+    for_page = getattr(formatter, "for_page", None)
+    return for_page() if for_page is not None else formatter
+
+
+class SearchWidget(FabSearchWidget):
+    """FAB's search widget with the field labels and filter names translated once per form and language:
+    they were about 70 translations of lazy texts on every list page. The fields themselves (empty on a list
+    page, but they carry the language too) and the active filters are still made on every page."""
+
+    _texts: dict = {}  # (search form class, language) -> (labels, filter names)
+
+    def __call__(self, **kwargs):
+        form, columns = self.template_args["form"], self.template_args["include_cols"]
+        key = (type(form), str(get_locale()))
+        texts = self._texts.get(key)
+        if texts is None:
+            search_filters = self.filters.get_search_filters()
+            texts = self._texts[key] = (
+                {col: as_unicode(form[col].label.text) for col in columns},
+                {col: [as_unicode(flt.name) for flt in search_filters[col]] for col in columns},
+            )
+        kwargs["label_columns"], kwargs["search_filters"] = texts
+        kwargs["form_fields"] = {col: form[col]() for col in columns}
+        kwargs["active_filters"] = self.filters.get_filters_values_tojson()
+        return RenderTemplateWidget.__call__(self, **kwargs)
