@@ -56,16 +56,34 @@ commit and sheet write AND user retyped that row before the next cycle".
 ``base.issued`` is the other in-flight guard: IDs the interrupted cycle may
 already have written to the sheet (e.g. new DB records appended). Without
 it such an ID whose record is then deleted would look "unknown" and block
-the tab forever; with it the row just leaves the sheet.
+the tab forever; with it the row just leaves the sheet. IDs already in
+``base.records`` need no entry: the in-flight base keeps those records.
+
+Speed
+-----
+A cycle reads every row of both sides, so the common cases must be cheap:
+
+* a tab whose sheet shows exactly its DB records (each once, in any order,
+  in canonical text, under the exact header, nothing else) has nothing to
+  do; ``_unchanged_grid`` checks that with one lookup per row and the full
+  plan is skipped (it would find no update, creation, problem or write);
+* otherwise a sheet row equal to its DB record cell for cell merges to
+  itself whatever the base says, so it skips the per-field merge.
+
+Changes are still seen on either side: any difference sends the tab, then
+the row, through the full three-way merge. The adapters may pass ``db`` and
+``base.records`` as ``Records`` (one tuple per record, in the tab's column
+order), which compare and store without building a dict per record.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field, replace
 from itertools import zip_longest
-from typing import Mapping, Sequence, Union
+from typing import Mapping, NamedTuple, Sequence, Union
 
 # Problem kinds.
 REJECTED = "rejected"
@@ -92,6 +110,50 @@ class TableSpec:
     @property
     def header(self) -> tuple[str, ...]:
         return (self.id_column, *self.columns)
+
+
+class Records(MappingABC):
+    """Records of one tab as {id: values in ``columns`` order}, read as {id: {column: value}}.
+
+    A dict is built only when a record is looked up by column (a changed row);
+    equality with another Records of the same columns compares the tuples."""
+
+    __slots__ = ("columns", "rows", "_sheet_rows")
+
+    def __init__(self, columns: Sequence[str], rows: Mapping[int, tuple[str, ...]]):
+        self.columns = tuple(columns)
+        self.rows = rows
+        self._sheet_rows = None
+
+    def sheet_rows(self) -> dict[str, tuple[str, ...]]:
+        """{ID text: (ID text, *values)}: each record as its unchanged sheet row shows it, for
+        the records in canonical form (trimmed text). Built once; the adapter may build it
+        while it waits for the sheet."""
+        if self._sheet_rows is None:
+            self._sheet_rows = _sheet_rows(self.rows)
+        return self._sheet_rows
+
+    def __getitem__(self, record_id: int) -> dict[str, str]:
+        return dict(zip(self.columns, self.rows[record_id]))
+
+    def __contains__(self, record_id) -> bool:
+        return record_id in self.rows
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Records) and other.columns == self.columns:
+            return self.rows == other.rows
+        return super().__eq__(other)
+
+    __hash__ = None  # mutable like a dict
+
+    def __repr__(self) -> str:
+        return f"Records({self.columns!r}, {len(self.rows)} rows)"
 
 
 @dataclass(frozen=True)
@@ -136,9 +198,10 @@ class Create:
     sheet_row: int
 
 
-@dataclass(frozen=True)
-class PlannedRow:
-    """One data row of the desired grid, before DB outcomes are known."""
+class PlannedRow(NamedTuple):
+    """One data row of the desired grid, before DB outcomes are known.
+    (A NamedTuple: a cycle makes one per row, and it is several times cheaper
+    to build than a frozen dataclass.)"""
 
     record_id: int | None  # None: ID-less row (creation pending or refused)
     values: tuple[str, ...]  # in spec.columns order
@@ -158,6 +221,9 @@ class TabPlan:
     current: tuple[tuple[str, ...], ...]  # the grid as read, header first
     db: Mapping[int, Mapping[str, str]]
     base: TabBase
+    # Set when the whole tab is unchanged (see _unchanged_grid): the grid as it stays,
+    # header first; ``rows`` is then left empty.
+    unchanged_grid: tuple[tuple[str, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -218,7 +284,42 @@ def column_letter(col: int) -> str:
 
 
 def _padded(cells: Sequence[str], width: int) -> tuple[str, ...]:
-    return tuple(cells[:width]) + ("",) * (width - len(cells[:width]))
+    if len(cells) >= width:
+        return tuple(cells[:width])
+    return (*cells, *("",) * (width - len(cells)))
+
+
+def _trimmed(cells: Sequence[str]) -> tuple[str, ...]:
+    """Every cell in _norm form; str.strip through map is several times faster per cell."""
+    try:
+        return tuple(map(str.strip, cells))
+    except TypeError:  # a None cell
+        return tuple(_norm(c) for c in cells)
+
+
+def _value_tuples(spec: TableSpec, records: Mapping) -> Mapping[int, tuple]:
+    """{id: raw values in spec.columns order} (no copy when already Records in that order)."""
+    if isinstance(records, Records) and records.columns == spec.columns:
+        return records.rows
+    return {rid: tuple(map(values.get, spec.columns)) for rid, values in records.items()}
+
+
+def _sheet_rows(value_tuples: Mapping[int, tuple]) -> dict[str, tuple[str, ...]]:
+    rows = {}
+    for rid, values in value_tuples.items():
+        row = (str(rid), *values)
+        try:
+            if row == tuple(map(str.strip, row)):
+                rows[row[0]] = row
+        except TypeError:  # a None value
+            pass
+    return rows
+
+
+def _kept(records: Mapping) -> Mapping:
+    # A plan keeps its own copy of the caller's dict; Records are not copied (one dict per
+    # record would be built) - the adapter hands them over.
+    return records if isinstance(records, Records) else dict(records)
 
 
 def _strip_trailing_blanks(cells: Sequence[str]) -> list[str]:
@@ -271,6 +372,8 @@ def _outside_problems(spec: TableSpec, rows: Sequence[Sequence[str]]) -> list[Pr
     width = len(spec.header)
     problems = []
     for n, cells in enumerate(rows, start=2):
+        if len(cells) <= width:
+            continue
         extra = [i for i, c in enumerate(cells[width:], start=width + 1) if _norm(c)]
         if extra:
             where = ", ".join(f"{column_letter(i)}{n}" for i in extra)
@@ -285,30 +388,34 @@ def _outside_problems(spec: TableSpec, rows: Sequence[Sequence[str]]) -> list[Pr
     return problems
 
 
-@dataclass(frozen=True)
-class _SheetRow:
+class _SheetRow(NamedTuple):
     sheet_row: int
     id_text: str
     values: tuple[str, ...]
+    record_id: int | None  # id_text as an ID; None when blank or not an ID
 
 
 def _data_rows(spec: TableSpec, sheet_rows: Sequence[Sequence[str]]) -> list[_SheetRow]:
     width = len(spec.header)
     rows = []
     for n, cells in enumerate(sheet_rows, start=2):
-        trimmed = tuple(_norm(c) for c in _padded(cells, width))
-        if any(trimmed):
-            rows.append(_SheetRow(n, trimmed[0], trimmed[1:]))
+        trimmed = _trimmed(cells if len(cells) == width else _padded(cells, width))
+        if trimmed[0] or any(trimmed):
+            id_text = trimmed[0]
+            rid = int(id_text) if id_text.isascii() and id_text.isdigit() else None
+            rows.append(_SheetRow(n, id_text, trimmed[1:], rid or None))  # 0 is not an ID
     return rows
 
 
 def _id_problems(spec: TableSpec, rows: list[_SheetRow], db: Mapping, base: TabBase) -> list[Problem]:
     problems = []
-    seen: dict[int, list[int]] = {}
+    first_row: dict[int, int] = {}  # id -> first sheet row showing it
+    repeated: dict[int, list[int]] = {}  # id -> every sheet row showing it, when more than one
     for row in rows:
         if not row.id_text:
             continue
-        if not (row.id_text.isascii() and row.id_text.isdigit()) or int(row.id_text) == 0:
+        rid = row.record_id
+        if rid is None:
             problems.append(
                 Problem(
                     BAD_ID,
@@ -319,8 +426,10 @@ def _id_problems(spec: TableSpec, rows: list[_SheetRow], db: Mapping, base: TabB
                 )
             )
             continue
-        rid = int(row.id_text)
-        seen.setdefault(rid, []).append(row.sheet_row)
+        if rid in first_row:
+            repeated.setdefault(rid, [first_row[rid]]).append(row.sheet_row)
+        else:
+            first_row[rid] = row.sheet_row
         if rid not in db and rid not in base.records and rid not in base.issued:
             problems.append(
                 Problem(
@@ -332,18 +441,18 @@ def _id_problems(spec: TableSpec, rows: list[_SheetRow], db: Mapping, base: TabB
                     sheet_row=row.sheet_row,
                 )
             )
-    for rid, where in seen.items():
-        if len(where) > 1:
-            problems.append(
-                Problem(
-                    DUPLICATE_ID,
-                    spec.name,
-                    f"ID {rid} appears on rows {', '.join(map(str, where))}; keep it on one row only",
-                    record_id=rid,
-                    sheet_value=str(rid),
-                    sheet_row=where[1],
-                )
+    for rid in sorted(repeated, key=first_row.get):
+        where = repeated[rid]
+        problems.append(
+            Problem(
+                DUPLICATE_ID,
+                spec.name,
+                f"ID {rid} appears on rows {', '.join(map(str, where))}; keep it on one row only",
+                record_id=rid,
+                sheet_value=str(rid),
+                sheet_row=where[1],
             )
+        )
     return problems
 
 
@@ -429,7 +538,36 @@ def _new_row(spec: TableSpec, row: _SheetRow, key: str):
 
 
 def _blocked(spec, problems, current, db, base) -> TabPlan:
-    return TabPlan(spec, True, (), (), (), tuple(problems), current, dict(db), base)
+    return TabPlan(spec, True, (), (), (), tuple(problems), current, _kept(db), base)
+
+
+def _unchanged_grid(spec: TableSpec, current: Sequence[tuple[str, ...]], db: Mapping):
+    """The fast path of an idle tab: the grid padded to the table's width when the sheet shows
+    exactly the DB records, each once, in any order, in canonical (trimmed) text, with the exact
+    header and nothing beside or between the rows; else None.
+
+    Then the full plan would find nothing to do: no update, creation, problem or write (every
+    row merges to itself, no row is missing, blank, unknown or repeated), and the records are
+    the base to keep. Any other grid goes through the full plan."""
+    width = len(spec.header)
+    if current[0] != spec.header or len(current) - 1 != len(db):
+        return None
+    if isinstance(db, Records) and db.columns == spec.columns:
+        expected = dict(db.sheet_rows())  # a copy: rows are taken off as they are found
+    else:
+        expected = _sheet_rows(_value_tuples(spec, db))
+    if len(expected) != len(db):
+        return None  # a record not in canonical form: the full plan rewrites it
+    grid = [spec.header]
+    for cells in current[1:]:
+        if len(cells) != width:
+            if len(cells) > width:
+                return None
+            cells = _padded(cells, width)
+        if expected.pop(cells[0], None) != cells:
+            return None
+        grid.append(cells)
+    return tuple(grid)
 
 
 def plan_tab(
@@ -441,42 +579,54 @@ def plan_tab(
 ) -> TabPlan:
     """Plan one cycle of one tab. ``db`` holds what the linked user may see now."""
     base = base or TabBase()
-    current = (tuple(header), *(tuple(r) for r in sheet_rows))
+    current = (tuple(header), *map(tuple, sheet_rows))
+    db_values = _value_tuples(spec, db)
+    unchanged = _unchanged_grid(spec, current, db)
+    if unchanged is not None:
+        return TabPlan(spec, False, (), (), (), (), current, _kept(db), base, unchanged)
     rows = _data_rows(spec, sheet_rows)
     # Checked in order, each only when the previous is clean: an extra header
     # column would otherwise also be reported once per data row.
     problems = _header_problems(spec, _strip_trailing_blanks(header), bool(rows))
     problems = problems or _outside_problems(spec, sheet_rows)
-    problems = problems or _id_problems(spec, rows, db, base)
+    problems = problems or _id_problems(spec, rows, db_values, base)
     if problems:
         return _blocked(spec, problems, current, db, base)
 
-    on_sheet = {int(r.id_text) for r in rows if r.id_text}
+    on_sheet = {r.record_id for r in rows if r.record_id is not None}
     keys = _creation_keys(spec, rows)
     planned, updates, creates, problems = [], [], [], []
     for row in rows:
-        rid, base_vals = (int(row.id_text), base.records.get(int(row.id_text))) if row.id_text else (None, None)
+        rid = row.record_id
+        own_base = None
         key = keys.get(row.sheet_row)
         if key is not None and base.pending.get(key) is not None and base.pending[key] not in on_sheet:
             # Created by an interrupted cycle: the row is unchanged since (its
             # key says so), so it is its own base and only needs its ID.
-            rid, base_vals = base.pending[key], dict(zip(spec.columns, row.values))
+            rid, own_base = base.pending[key], dict(zip(spec.columns, row.values))
             on_sheet.add(rid)
         if rid is None:
             p, create, extra = _new_row(spec, row, key)
             planned.append(p)
             creates.extend([create] if create else [])
             problems.extend(extra)
-        elif rid not in db:
-            problems.extend(_gone_problems(spec, rid, row, base_vals))
+        elif rid in db_values and row.values == db_values[rid]:
+            # The fast path of an unchanged row: sheet and DB agree on every
+            # cell (the raw DB values equal the trimmed sheet ones), so every
+            # cell merges to itself whatever the base says.
+            planned.append(PlannedRow(rid, row.values, row.sheet_row))
         else:
+            base_vals = own_base if own_base is not None else base.records.get(rid)
+            if rid not in db_values:
+                problems.extend(_gone_problems(spec, rid, row, base_vals))
+                continue
             p, changes, extra = _merge_row(spec, rid, row, base_vals, db[rid])
             planned.append(p)
             updates.extend([Update(rid, changes)] if changes else [])
             problems.extend(extra)
 
-    for rid in sorted(set(db) - on_sheet):
-        planned.append(PlannedRow(rid, _record_values(spec, db[rid]), None))
+    for rid in sorted(set(db_values) - on_sheet):
+        planned.append(PlannedRow(rid, tuple(map(_norm, db_values[rid])), None))
         if rid in base.records:
             problems.append(
                 Problem(
@@ -486,7 +636,7 @@ def plan_tab(
                     record_id=rid,
                 )
             )
-    return TabPlan(spec, False, tuple(updates), tuple(creates), tuple(planned), tuple(problems), current, dict(db), base)
+    return TabPlan(spec, False, tuple(updates), tuple(creates), tuple(planned), tuple(problems), current, _kept(db), base)
 
 
 def in_flight_base(plan: TabPlan, created: Mapping[str, Created]) -> TabBase:
@@ -498,15 +648,29 @@ def in_flight_base(plan: TabPlan, created: Mapping[str, Created]) -> TabBase:
     """
     if plan.blocked:
         return plan.base
-    records = dict(plan.base.records)
-    pending = dict(plan.base.pending)
+    spec, base = plan.spec, plan.base
+    pending = dict(base.pending)
     by_key = {c.key: c for c in plan.creates}
+    new_records = {}
     for key, outcome in created.items():
         pending[key] = outcome.record_id
-        records[outcome.record_id] = dict(_stored_or_typed(plan.spec, by_key[key].values, outcome.stored))
-    issued = set(plan.base.issued) | {r.record_id for r in plan.rows if r.record_id is not None}
-    issued |= {o.record_id for o in created.values()}
-    return TabBase(records, pending, frozenset(issued))
+        new_records[outcome.record_id] = _stored_or_typed(spec, by_key[key].values, outcome.stored)
+    # Every ID this cycle may put on the sheet must be known next cycle: kept
+    # records are (they stay in ``records``), the others go to ``issued``.
+    issued = set(base.issued) | set(new_records)
+    shown = plan.db if plan.unchanged_grid is not None else (r.record_id for r in plan.rows)
+    issued |= {rid for rid in shown if rid is not None and rid not in base.records}
+    return TabBase(_with_records(spec, base.records, new_records), pending, frozenset(issued))
+
+
+def _with_records(spec: TableSpec, records: Mapping, new: Mapping[int, Mapping[str, str]]) -> Mapping:
+    """``records`` plus ``new`` (the same object when nothing is new), kept as Records if it was."""
+    if not new:
+        return records
+    if isinstance(records, Records) and records.columns == spec.columns:
+        added = {rid: tuple(values[c] for c in spec.columns) for rid, values in new.items()}
+        return Records(spec.columns, {**records.rows, **added})
+    return {**records, **{rid: dict(values) for rid, values in new.items()}}
 
 
 # --------------------------------------------------------------------------
@@ -580,9 +744,14 @@ def _check_outcomes(plan: TabPlan, updates: Mapping, creates: Mapping) -> None:
 
 def _diff(current, grid, width: int) -> tuple[CellWrite, ...]:
     writes = []
+    blank = ("",) * width
     for r in range(max(len(current), len(grid))):
-        have = _padded(current[r], width) if r < len(current) else ("",) * width
-        want = grid[r] if r < len(grid) else ("",) * width
+        have = current[r] if r < len(current) else blank
+        want = grid[r] if r < len(grid) else blank
+        if len(have) != width:
+            have = _padded(have, width)
+        if have == want:
+            continue  # most rows of most cycles
         writes.extend(CellWrite(r + 1, c + 1, w) for c, (h, w) in enumerate(zip(have, want)) if h != w)
     return tuple(writes)
 
@@ -604,6 +773,10 @@ def finish(
         return TabResult(plan.spec.name, (), plan.current, (), plan.problems, plan.base)
     _check_outcomes(plan, updates, creates)
     spec = plan.spec
+    if plan.unchanged_grid is not None:
+        grid = plan.unchanged_grid
+        base = TabBase(Records(spec.columns, _value_tuples(spec, plan.db)))
+        return TabResult(spec.name, (), grid, tuple(range(2, len(grid) + 1)), (), base)
     rows, problems = [], list(plan.problems)
     for row in plan.rows:
         if row.create_key is not None:
@@ -615,7 +788,7 @@ def finish(
         rows.append(row)
         problems.extend(extra)
     grid = (spec.header, *((str(r.record_id) if r.record_id is not None else "", *r.values) for r in rows))
-    records = {r.record_id: dict(zip(spec.columns, r.values)) for r in rows if r.record_id is not None}
+    records = Records(spec.columns, {r.record_id: r.values for r in rows if r.record_id is not None})
     origins = tuple(r.sheet_row for r in rows)
     return TabResult(
         spec.name,

@@ -41,6 +41,8 @@ TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "√", "✓", "x"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", ""})
 DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 REF_ID_RE = re.compile(r"^#\s*(\d+)$")
+# Kinds whose text depends on the value only (equal values, equal text): converted once per value.
+MEMO_KINDS = frozenset({"enum", "bool", "date", "decimal"})
 
 
 class BadValue(ValueError):
@@ -83,13 +85,14 @@ def decimal_text(value) -> str:
     return f"{Decimal(value):.2f}"
 
 
-def to_text(column: Column, value) -> str:
-    """A Python value (or a ref's display text) as the sheet shows it."""
+def to_text(column: Column, value, labels: dict | None = None) -> str:
+    """A Python value (or a ref's display text) as the sheet shows it; `labels`: the enum's
+    value -> label map, precomputed by the caller (translating per cell is slow)."""
     if value is None or value == "":
         return ""
     kind = column.kind
     if kind == "enum":
-        return enum_labels(column.enum).get(value, str(value))
+        return (labels or enum_labels(column.enum)).get(value, str(value))
     if kind == "date":
         return value.isoformat() if isinstance(value, date) else str(value)
     if kind == "datetime":
@@ -101,7 +104,7 @@ def to_text(column: Column, value) -> str:
     return str(value)
 
 
-def normalise(column: Column, text: str) -> str:
+def normalise(column: Column, text: str, labels: dict | None = None) -> str:
     """A sheet cell in canonical form when it means the same value (2026/1/5 -> 2026-01-05,
     1234.5 -> 1234.50, true -> TRUE, an enum value -> its label); anything else unchanged so
     that the core sees it as an edit and the DB side can refuse it with a reason."""
@@ -118,7 +121,10 @@ def normalise(column: Column, text: str) -> str:
         elif column.kind == "bool":
             return "TRUE" if parse_bool(text) else "FALSE"
         elif column.kind == "enum":
-            return enum_labels(column.enum).get(enum_value(column, text), text)
+            labels = labels or enum_labels(column.enum)
+            if text in labels.values():  # already a label: the usual case
+                return text
+            return labels.get(enum_value(column, text, labels), text)
     except (BadValue, InvalidOperation, ValueError):
         pass
     return text
@@ -143,14 +149,14 @@ def parse_bool(text: str) -> bool:
     raise BadValue(gettext("Use TRUE or FALSE (tick or untick the box)."))
 
 
-def enum_value(column: Column, text: str) -> str:
-    by_label = {v.lower(): k for k, v in enum_labels(column.enum).items()}
-    values = {m.value for m in column.enum}
-    if text in values:
+def enum_value(column: Column, text: str, labels: dict | None = None) -> str:
+    labels = labels or enum_labels(column.enum)
+    if text in labels:
         return text
+    by_label = {v.lower(): k for k, v in labels.items()}
     if text.lower() in by_label:
         return by_label[text.lower()]
-    choices = ", ".join(enum_labels(column.enum).values())
+    choices = ", ".join(labels.values())
     raise BadValue(gettext("Pick one of: %(choices)s.", choices=choices))
 
 
@@ -165,6 +171,11 @@ class DbSide:
         self.session = session
         self.tables = {t.record: t for t in tables}
         self.roles = current_role_names()
+        # Enum labels translated once per cycle (value -> label).
+        self.enum_maps = {c.enum: enum_labels(c.enum) for t in tables for c in t.columns if c.kind == "enum"}
+
+    def labels(self, column: Column) -> dict | None:
+        return self.enum_maps.get(column.enum) if column.kind == "enum" else None
 
     # -- permissions -------------------------------------------------------
     def may(self, record: str, operation: str) -> bool:
@@ -185,10 +196,12 @@ class DbSide:
         return stmt
 
     # -- reading -----------------------------------------------------------
-    def read(self, table: Table) -> dict[int, dict[str, str]]:
-        """Every row the user may read, as {id: {label: text}} (empty if the role may not read)."""
+    def read(self, table: Table) -> core.Records:
+        """Every row the user may read, as Records: {id: texts in column order}, read as
+        {id: {label: text}} (empty if the role may not read)."""
+        labels = tuple(label(c.field) for c in table.columns)
         if not self.may(table.record, "read"):
-            return {}
+            return core.Records(labels, {})
         model = MODELS[table.record]
         selected, joins = [model.id], []
         for column in table.columns:
@@ -206,20 +219,30 @@ class DbSide:
         for target, on in joins:
             stmt = stmt.outerjoin(target, on)
         stmt = self._restrict(stmt, table.record, model).order_by(model.id)
-        labels = [label(c.field) for c in table.columns]
-        out = {}
-        for row in self.session.execute(stmt):
-            values, i = {}, 1
-            for column, name in zip(table.columns, labels):
-                if column.kind == "ref":
-                    display, ref_id = row[i], row[i + 1]
-                    values[name] = self._ref_text(display, ref_id)
-                    i += 2
-                else:
-                    values[name] = to_text(column, row[i])
-                    i += 1
-            out[row[0]] = values
-        return out
+        # Plain rows through the session's connection (same transaction): the ORM's result
+        # layer adds nothing for a select of columns but time.
+        rows = self.session.connection().execute(stmt).all()
+        if not rows:
+            return core.Records(labels, {})
+        # Column by column: one conversion loop per column instead of a dispatch per cell.
+        by_column = list(zip(*rows))
+        texts, i = [], 1
+        for column in table.columns:
+            if column.kind == "ref":
+                texts.append([self._ref_text(display, ref_id) for display, ref_id in zip(by_column[i], by_column[i + 1])])
+                i += 2
+            else:
+                texts.append(self._texts(column, by_column[i]))
+                i += 1
+        return core.Records(labels, dict(zip(by_column[0], zip(*texts))))
+
+    def _texts(self, column: Column, values) -> list[str]:
+        """One column's values as the sheet shows them."""
+        if column.kind not in MEMO_KINDS:
+            return [v if v.__class__ is str else "" if v is None else to_text(column, v) for v in values]
+        # Few distinct values (enum, flag, date, amount): each converted once.
+        labels, seen = self.labels(column), {}
+        return [seen[v] if v in seen else seen.setdefault(v, to_text(column, v, labels)) for v in values]
 
     @staticmethod
     def _ref_text(display, ref_id) -> str:
@@ -240,7 +263,7 @@ class DbSide:
                 target = getattr(item, column.field)
                 out[label(column.field)] = target.username if target is not None else ""
             else:
-                out[label(column.field)] = to_text(column, getattr(item, column.attr))
+                out[label(column.field)] = to_text(column, getattr(item, column.attr), self.labels(column))
         return out
 
     # -- parsing -----------------------------------------------------------
@@ -253,7 +276,7 @@ class DbSide:
             return None
         kind = column.kind
         if kind == "enum":
-            return enum_value(column, text)
+            return enum_value(column, text, self.labels(column))
         if kind == "date":
             return parse_date(text)
         if kind == "decimal":

@@ -14,7 +14,8 @@ LOCK_NAMESPACE = 0x5AD5
 @contextmanager
 def link_lock(engine, link_id: int, lock_dir: str, wait: bool = False):
     """Yield True while holding the link's lock, or False at once if another process holds it
-    (with wait=True: block until it is free)."""
+    (with wait=True: block until it is free). `lock_dir` holds the lock file of an in-memory
+    SQLite database; a database file has its locks beside it."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             if wait:
@@ -31,8 +32,15 @@ def link_lock(engine, link_id: int, lock_dir: str, wait: bool = False):
                     conn.execute(text("SELECT pg_advisory_unlock(:ns, :id)"), {"ns": LOCK_NAMESPACE, "id": link_id})
                     conn.commit()
         return
-    os.makedirs(lock_dir, exist_ok=True)
-    lock = FileLock(os.path.join(lock_dir, f"sheets-link-{link_id}.lock"), thread_local=False)
+    # Beside the database file: apps on different databases may share an instance folder (tests,
+    # benchmarks), and their link 1 is not the same link.
+    database = engine.url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = f"{os.path.abspath(database)}.sheets-link-{link_id}.lock"
+    else:
+        os.makedirs(lock_dir, exist_ok=True)
+        path = os.path.join(lock_dir, f"sheets-link-{link_id}.lock")
+    lock = FileLock(path, thread_local=False)
     try:
         lock.acquire(timeout=-1 if wait else 0)
     except Timeout:

@@ -3,10 +3,12 @@
 One cycle of one link (`run_cycle`):
 
 1. one values:batchGet of every tab (titles from the metadata cached on the link; a range error
-   re-reads the metadata once and tells renamed/deleted tabs apart by sheet id);
-2. acting as the linked user (`acting_as(user, "sheet")`): read what they may see, plan each tab
-   with sync.core, apply every update/creation through the ORM (one savepoint per record, so a
-   refused write leaves the others), store the problems and the in-flight bases: ONE commit;
+   re-reads the metadata once and tells renamed/deleted tabs apart by sheet id), in a worker
+   thread while this one reads what the linked user may see (`acting_as(user, "sheet")`) and the
+   base snapshots: an idle cycle then costs little more than the batchGet;
+2. acting as the linked user: plan each tab with sync.core, apply every update/creation through
+   the ORM (one savepoint per record, so a refused write leaves the others), store the problems
+   and the in-flight bases: ONE commit;
 3. at most one spreadsheets:batchUpdate (grid growth, notes on rejected/conflicting cells) and one
    values:batchUpdate (RAW) for all tabs;
 4. save the final bases and the run: second commit.
@@ -17,10 +19,13 @@ same writes again. A run that fails records status "failed" and the error.
 """
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -94,10 +99,19 @@ def describe(exc: BaseException) -> str:
 
 # --------------------------------------------------------------------------
 # base snapshots (stored by field name, so a locale change cannot corrupt them)
+#
+# Shape: {"fields": [field, ...], "ids": [id, ...], "rows": [[value per field], ...],
+#         "pending": {key: id}, "issued": [id, ...]}
+# Lists rather than one object per record: 20,000 records decode and encode several times
+# faster. Snapshots of the first shape ({"records": {id: {field: value}}}) still load.
 
 
 def _base_row(link_id: int, record: str) -> SyncBase | None:
     return db.session.scalar(select(SyncBase).where(SyncBase.link_id == link_id, SyncBase.table_name == record))
+
+
+def _labels(table: Table) -> tuple[str, ...]:
+    return tuple(label(c.field) for c in table.columns)
 
 
 def load_base(link_id: int, table: Table) -> core.TabBase:
@@ -105,20 +119,28 @@ def load_base(link_id: int, table: Table) -> core.TabBase:
     if row is None:
         return core.TabBase()
     data = json.loads(row.snapshot or "{}")
-    to_label = {c.field: label(c.field) for c in table.columns}
-    records = {int(rid): {to_label[f]: v for f, v in vals.items() if f in to_label}
-               for rid, vals in data.get("records", {}).items()}
-    return core.TabBase(records, dict(data.get("pending", {})), frozenset(data.get("issued", [])))
+    fields = list(table.fields)
+    if "records" in data:  # the first shape
+        rows = {int(rid): tuple(vals.get(f, "") for f in fields) for rid, vals in data["records"].items()}
+    else:
+        rows = dict(zip(data.get("ids", []), map(tuple, data.get("rows", []))))
+        stored = data.get("fields", fields)
+        if stored != fields:  # the profile's columns changed since: pick ours by name, '' if new
+            where = [stored.index(f) if f in stored else None for f in fields]
+            rows = {rid: tuple("" if i is None else vals[i] for i in where) for rid, vals in rows.items()}
+    return core.TabBase(core.Records(_labels(table), rows), dict(data.get("pending", {})),
+                        frozenset(data.get("issued", [])))
 
 
 def save_base(link_id: int, table: Table, base: core.TabBase) -> None:
-    to_field = {label(c.field): c.field for c in table.columns}
-    data = {
-        "records": {str(rid): {to_field[k]: v for k, v in vals.items() if k in to_field}
-                    for rid, vals in base.records.items()},
-        "pending": dict(base.pending),
-        "issued": sorted(base.issued),
-    }
+    labels = _labels(table)
+    records = base.records
+    if isinstance(records, core.Records) and records.columns == labels:
+        rows = records.rows
+    else:
+        rows = {rid: tuple((vals.get(name) or "") for name in labels) for rid, vals in records.items()}
+    data = {"fields": list(table.fields), "ids": list(rows), "rows": list(rows.values()),
+            "pending": dict(base.pending), "issued": sorted(base.issued)}
     row = _base_row(link_id, table.record)
     if row is None:
         row = SyncBase(link_id=link_id, table_name=table.record)
@@ -142,28 +164,50 @@ class TabWork:
     sheet_id: int
     plan: core.TabPlan | None = None
     result: core.TabResult | None = None
+    stored_base: core.TabBase | None = None  # the base as saved in the DB now
     problems: list[core.Problem] = field(default_factory=list)  # tab-level (renamed/deleted)
 
 
-def _normalised_rows(table: Table, rows: list[list[str]]) -> list[list[str]]:
-    columns = table.columns
-    out = []
-    for cells in rows:
-        if not any((c or "").strip() for c in cells):
-            out.append(cells)
+# Kinds whose sheet text has a canonical form (db_side.normalise); the other cells only need
+# trimming, which the core does.
+CANONICAL_KINDS = frozenset({"decimal", "date", "bool", "enum"})
+
+
+def _canonical(column, text: str, labels: dict | None) -> str:
+    if column.kind == "bool" and not text.strip():
+        return "FALSE"  # a cleared checkbox
+    return normalise(column, text, labels)
+
+
+def _normalised_rows(table: Table, rows: list[list[str]], dbside: DbSide) -> tuple[list[list[str]], int]:
+    """The rows with their decimal/date/bool/enum cells in canonical form (blank rows left as
+    they are), and how many rows are not blank."""
+    out = list(rows)
+    copied: set[int] = set()  # rows of `out` that are our copies, free to change
+    for i, column in enumerate(table.columns, start=1):
+        if column.kind not in CANONICAL_KINDS:
             continue
-        fixed = list(cells)
-        for i, column in enumerate(columns, start=1):
-            text = fixed[i] if i < len(fixed) else ""
-            if column.kind == "bool" and not (text or "").strip():
-                text = "FALSE"
-            value = normalise(column, text)
-            if i < len(fixed):
-                fixed[i] = value
-            elif value:
-                fixed += [""] * (i - len(fixed)) + [value]
-        out.append(fixed)
-    return out
+        # Column by column, each distinct text normalised once: most cells repeat a few values,
+        # and on most cycles every one is canonical already, so no row is touched.
+        texts = {cells[i] if i < len(cells) else "" for cells in rows}
+        labels = dbside.labels(column)
+        canonical = {text: _canonical(column, text, labels) for text in texts}
+        if all(value == text for text, value in canonical.items()):
+            continue
+        for n, cells in enumerate(out):
+            text = cells[i] if i < len(cells) else ""
+            value = canonical[text]
+            if value == text or not any(c.strip() for c in cells):
+                continue
+            if n not in copied:
+                cells = out[n] = list(cells)
+                copied.add(n)
+            if i < len(cells):
+                cells[i] = value
+            else:
+                cells += [""] * (i - len(cells)) + [value]
+    filled = sum(1 for cells in rows if any(map(str.strip, cells)))
+    return out, filled
 
 
 def _refresh_tabs(tabs: dict, meta: dict) -> None:
@@ -301,13 +345,42 @@ def _write_sheet(side: SheetSide, works: list[TabWork], tabs: dict, progress) ->
 
 
 def _cycle(link: SyncLink, run: SyncRun, client, progress) -> None:
-    session = db.session
     tabs = link.tab_map
     tables = [t for t in profile(link.profile) if t.record in tabs]
     side = SheetSide(client, link.spreadsheet_id)
-    grids = _read_sheet(side, tabs, tables)
+    dbside = DbSide(db.session, tuple(tables))
+    # Both sides are read in full every cycle, at the same time: the sheet in a worker thread
+    # (mostly waiting for the API; it touches nothing but the client and `tabs`), the database
+    # here (the session and the acting user belong to this thread).
+    with gc_paused():
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            sheet_read = pool.submit(_read_sheet, side, tabs, tables)
+            records = {t.record: dbside.read(t) for t in tables}
+            bases = {t.record: load_base(link.id, t) for t in tables}
+            for table_records in records.values():
+                table_records.sheet_rows()  # indexed now, while the sheet read still waits
+            grids = sheet_read.result()
+        _sync_tabs(link, run, side, dbside, tabs, tables, grids, records, bases, progress)
 
-    dbside = DbSide(session, tuple(tables))
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector: a cycle builds a few objects per cell (tuples, lists,
+    strings: acyclic, freed by reference counting), and each of its automatic runs would only
+    walk the whole heap again, several times per cycle."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, tabs: dict, tables: list[Table],
+               grids: dict, records: dict[str, core.Records], bases: dict[str, core.TabBase], progress) -> None:
+    """Plan every tab, apply the plans to the database, then to the sheet."""
+    session = db.session
     works = []
     for table in tables:
         info = tabs[table.record]
@@ -317,9 +390,10 @@ def _cycle(link: SyncLink, run: SyncRun, client, progress) -> None:
             continue
         grid = grids.get(table.record, [])
         header = grid[0] if grid else []
-        rows = _normalised_rows(table, grid[1:])
-        run.rows_read += sum(1 for r in rows if any((c or "").strip() for c in r))
-        work.plan = core.plan_tab(dbside.spec(table), header, rows, dbside.read(table), load_base(link.id, table))
+        rows, filled = _normalised_rows(table, grid[1:], dbside)
+        run.rows_read += filled
+        work.plan = core.plan_tab(dbside.spec(table), header, rows, records[table.record], bases[table.record])
+        work.stored_base = work.plan.base
 
     # ONE transaction: every write of the plans, the problems, the in-flight bases.
     for work in works:
@@ -330,8 +404,9 @@ def _cycle(link: SyncLink, run: SyncRun, client, progress) -> None:
         creates = {c.key: dbside.create(work.table, dict(c.values), link.user_id) for c in plan.creates}
         created = {k: o for k, o in creates.items() if isinstance(o, core.Created)}
         in_flight = core.in_flight_base(plan, created)
-        if not _same_base(in_flight, plan.base):
+        if not _same_base(in_flight, work.stored_base):
             save_base(link.id, work.table, in_flight)
+            work.stored_base = in_flight
         work.result = core.finish(plan, updates, creates)
         run.to_db += sum(isinstance(o, core.Applied) for o in updates.values()) + len(created)
     run.problems = _store_problems(link, run, works)
@@ -342,7 +417,7 @@ def _cycle(link: SyncLink, run: SyncRun, client, progress) -> None:
     run.to_sheet = _write_sheet(side, works, tabs, progress)
 
     for work in works:
-        if work.result is not None and not _same_base(work.result.base, work.plan.base):
+        if work.result is not None and not _same_base(work.result.base, work.stored_base):
             save_base(link.id, work.table, work.result.base)
     blocked = [p for w in works for p in (w.problems or (w.plan.problems if w.plan and w.plan.blocked else ()))]
     run.status = "partial" if blocked else "success"

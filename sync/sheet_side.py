@@ -16,17 +16,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import chain
 from typing import Callable, Iterable
 
 from gspread.exceptions import APIError
 
-from . import core
 
 # Google recommends at most 2 MB per request; stay well below it.
 MAX_PAYLOAD_BYTES = 1_500_000
 READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "FORMATTED_STRING",
                "majorDimension": "ROWS"}
 GRID_MARGIN = 100  # spare rows added when a tab grows, so appends rarely need a grid change
+TEXT_ONLY = frozenset({str})
 
 
 def quoted(title: str) -> str:
@@ -97,7 +98,12 @@ class SheetSide:
         data = self.http.values_batch_get(self.spreadsheet_id, [quoted(t) for t in titles], params=params)
         grids = []
         for value_range in data.get("valueRanges", []):
-            grids.append([[cell_text(v) for v in row] for row in value_range.get("values", [])])
+            rows = value_range.get("values", [])
+            # Text cells are kept as they are (usually the whole tab); rows with numbers or
+            # booleans are converted.
+            if not set(map(type, chain.from_iterable(rows))) <= TEXT_ONLY:
+                rows = [row if set(map(type, row)) <= TEXT_ONLY else [cell_text(v) for v in row] for row in rows]
+            grids.append(rows)
         while len(grids) < len(titles):
             grids.append([])
         return grids
@@ -149,19 +155,6 @@ def is_range_error(exc: Exception) -> bool:
         return False
     message = str(exc.error.get("message", "")).lower()
     return "range" in message or "grid" in message or "sheet" in message
-
-
-def grid_rows_ranges(title: str, rows: list[tuple[str, ...]], start_row: int = 1) -> list[dict]:
-    """Whole rows as values:batchUpdate data (first push), about 1000 rows per range."""
-    out = []
-    step = 1000
-    for i in range(0, len(rows), step):
-        block = [list(r) for r in rows[i:i + step]]
-        first = start_row + i
-        last = first + len(block) - 1
-        width = max(len(r) for r in block)
-        out.append({"range": f"{quoted(title)}!A{first}:{core.column_letter(width)}{last}", "values": block})
-    return out
 
 
 # --------------------------------------------------------------------------

@@ -1,11 +1,10 @@
 """End to end against the Sheets emulator: link, push, human edits, cycles, the database as the user."""
-import json
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from app.models import Activity, AuditLog, Contact, Customer, SyncRun, db
+from app.models import Activity, AuditLog, Contact, Customer, db
 from tests import factories as f
 from tests.sync.conftest import cycle, header, new_user, problems
 

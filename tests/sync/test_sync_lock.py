@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from app.models import SyncRun, db
+from app.models import db
 from tests.sync.conftest import new_user
 
 

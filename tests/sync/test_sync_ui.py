@@ -1,7 +1,7 @@
 """The sync in the admin UI and the REST API: Admin does everything, Manager reads, the others see nothing."""
 import pytest
 
-from app.models import SyncLink, SyncProblem, SyncRun, db
+from app.models import SyncProblem, SyncRun, db
 from tests import factories as f
 from tests.conftest import csrf_token
 from tests.sync.conftest import new_user, problems
