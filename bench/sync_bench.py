@@ -153,7 +153,8 @@ def main() -> None:
 
     from app.models import Customer, SyncLink, db
     from sync import sheet_side
-    from sync.runner import link_spreadsheet, sync_link, tab_title
+    from sync.linking import link_spreadsheet
+    from sync.runner import sync_link, tab_title
     from sync.transport import make_client
 
     emu = RemoteEmulator()

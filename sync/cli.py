@@ -34,7 +34,8 @@ def _push_progress(done: int, total: int) -> None:
 @click.option("--profile", type=click.Choice(["sales", "finance"]), required=True)
 def link_command(spreadsheet_id, username, profile):
     """Create the tabs, headers, protection and dropdowns, then push the records."""
-    from .runner import LinkError, link_spreadsheet, make_client
+    from .linking import link_spreadsheet
+    from .runner import LinkError, make_client
     from .transport import SheetsConfigError
 
     try:

@@ -113,7 +113,7 @@ class Sheet:
 def linker(app, emulator, gc):
     """linker(username, profile) -> (link_id, Sheet) for a new spreadsheet, linked and pushed."""
     def make(username, profile="sales"):
-        from sync.runner import link_spreadsheet
+        from sync.linking import link_spreadsheet
 
         sid = emulator.create_spreadsheet(f"Adsheet {username}")
         with app.app_context():

@@ -227,7 +227,7 @@ def test_broken_tabs_are_not_written_and_the_others_still_sync(app, emulator, gc
 
 
 def test_deleted_tab_is_reported_and_relink_recreates_it(app, emulator, gc, linker, sales):
-    from sync.runner import link_spreadsheet
+    from sync.linking import link_spreadsheet
 
     link_id, sheet = linker(sales["username"])
     emulator.delete_tab(sheet.sid, sheet.title("booking"))
