@@ -218,3 +218,10 @@ def test_the_limit_is_off_when_set_to_zero(app):
     for _ in range(LIMIT + 2):
         assert outcome(jwt_login(app, user, WRONG, addr)) == "wrong"
     assert outcome(jwt_login(app, user, PASSWORD, addr)) == "ok"
+
+
+def test_the_api_document_describes_the_login_and_its_429(app, api):
+    document = api("admin").get("/api/v1/_openapi").get_json()
+    login = document["paths"]["/api/v1/security/login"]["post"]
+    assert {"200", "401", "429"} <= set(login["responses"])
+    assert {"username", "password"} <= set(login["requestBody"]["content"]["application/json"]["schema"]["properties"])

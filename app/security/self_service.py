@@ -31,6 +31,64 @@ class AdsheetSecurityApi(SecurityApi):
     @expose("/login", methods=["POST"])
     @safe
     def login(self):
+        """Sign in: an access token, and a refresh token if asked for
+        ---
+        post:
+          description: >-
+            Checks the user name (or e-mail) and password and answers a JWT access token, plus a refresh
+            token when `refresh` is true. Failed attempts are limited per client address and per account
+            (LOGIN_MAX_FAILURES within LOGIN_FAILURE_WINDOW_MINUTES): over the limit the answer is 429.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    username:
+                      description: The user name or e-mail address
+                      type: string
+                      example: admin
+                    password:
+                      description: The password
+                      type: string
+                    provider:
+                      description: The authentication provider
+                      type: string
+                      enum:
+                      - db
+                      example: db
+                    refresh:
+                      description: Also answer a refresh token
+                      type: boolean
+          responses:
+            200:
+              description: Signed in
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      access_token:
+                        type: string
+                      refresh_token:
+                        type: string
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            429:
+              description: Too many failed attempts; Retry-After says how many seconds to wait
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        type: string
+            500:
+              $ref: '#/components/responses/500'
+        """
         try:
             return SecurityApi.login.__wrapped__(self)  # FAB's login without its @safe
         except login_limit.TooManyLogins as refused:
