@@ -96,7 +96,8 @@ DEFAULTS = {
     "AUTH_ROLE_PUBLIC": "Public",
     # FAB's limiter counts per process and counts successful sign-ins too: ours (LOGIN_MAX_FAILURES) replaces it.
     "AUTH_RATE_LIMITED": False,
-    "RATELIMIT_ENABLED": False,
+    # FAB still creates a Flask-Limiter; no limit uses it (naming the storage keeps it from warning at start-up).
+    "RATELIMIT_STORAGE_URI": "memory://",
     "FAB_ADD_SECURITY_API": True,
     # Roles and permissions are written by `flask roles sync`, never at start-up.
     "FAB_UPDATE_PERMS": False,
