@@ -33,6 +33,13 @@ def _positive_int(name: str, default: int) -> int:
     return value
 
 
+def _non_negative_int(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or more, got {value}")
+    return value
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -63,8 +70,13 @@ def from_environment() -> dict:
         "SHEETS_WRITES_PER_MINUTE": _positive_int("SHEETS_WRITES_PER_MINUTE", 60),
         "SHEETS_PROJECT_READS_PER_MINUTE": _positive_int("SHEETS_PROJECT_READS_PER_MINUTE", 300),
         "SHEETS_PROJECT_WRITES_PER_MINUTE": _positive_int("SHEETS_PROJECT_WRITES_PER_MINUTE", 300),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        # Sign-in limit (app.security.login_limit): failed sign-ins allowed per client address and per account
+        # within the window that starts at the first failure; counted in the database. 0 turns it off.
+        "LOGIN_MAX_FAILURES": _non_negative_int("LOGIN_MAX_FAILURES", 10),
+        "LOGIN_FAILURE_WINDOW_MINUTES": _positive_int("LOGIN_FAILURE_WINDOW_MINUTES", 5),
+        # Compare the roles in the database with app.security.matrix when the app starts (a warning per
+        # difference); `flask roles check` does the same and exits 1 on a difference.
+        "ROLES_CHECK_AT_START": _bool("ROLES_CHECK_AT_START", True),
         # Set SESSION_COOKIE_SECURE=true whenever the app is served over HTTPS (the remember cookie follows it).
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         # Redirect plain-HTTP requests to HTTPS (off by default: TLS usually ends at the proxy).
@@ -82,8 +94,10 @@ DEFAULTS = {
     "AUTH_TYPE": AUTH_DB,
     "AUTH_ROLE_ADMIN": "Admin",
     "AUTH_ROLE_PUBLIC": "Public",
-    "AUTH_RATE_LIMITED": True,
-    "AUTH_RATE_LIMIT": "10 per 5 minute",
+    # FAB's limiter counts per process and counts successful sign-ins too: ours (LOGIN_MAX_FAILURES) replaces it.
+    "AUTH_RATE_LIMITED": False,
+    # FAB still creates a Flask-Limiter; no limit uses it (naming the storage keeps it from warning at start-up).
+    "RATELIMIT_STORAGE_URI": "memory://",
     "FAB_ADD_SECURITY_API": True,
     # Roles and permissions are written by `flask roles sync`, never at start-up.
     "FAB_UPDATE_PERMS": False,
@@ -101,10 +115,6 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
-    # If the rate-limit storage (Redis) is down, count in memory per instance rather than refuse every login.
-    "RATELIMIT_SWALLOW_ERRORS": True,
-    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-    "RATELIMIT_HEADERS_ENABLED": True,
     "WTF_CSRF_ENABLED": True,
     "JSON_SORT_KEYS": False,
 }

@@ -1,6 +1,6 @@
 """Adsheet: the back office of a publisher's advertising-sales team.
 
-`create_app` builds the app in named steps; nothing here touches the database.
+`create_app` builds the app in named steps; only the last one reads the database (the roles check).
 """
 import os
 import secrets
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_settings(app, test_config)
     register_extensions(app)
     register_commands(app)
+    check_roles_at_start(app)
     return app
 
 
@@ -73,6 +74,29 @@ def register_extensions(app: Flask) -> None:
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
     init_navbar_menu(app)
+    init_security_hooks(app)
+
+
+def init_security_hooks(app: Flask) -> None:
+    """Sessions and tokens carry the user's stamp; permissions outside a request are read per transaction."""
+    from app.security import authority
+    from app.security.sessions import init_sessions
+
+    init_sessions(app)
+    authority.register()
+
+
+def check_roles_at_start(app: Flask) -> None:
+    """A warning listing where the database's roles differ from app/security/matrix.py (ROLES_CHECK_AT_START).
+    Skipped for `flask` commands: `flask roles check` is the command for that, and `flask db upgrade` or
+    `flask roles sync` run before the roles are (re)written."""
+    import click
+
+    if not app.config.get("ROLES_CHECK_AT_START", True) or click.get_current_context(silent=True) is not None:
+        return
+    from app.security.roles import warn_if_roles_differ
+
+    warn_if_roles_differ(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Command-line tools: `flask roles sync`, `flask demo users`, `flask demo seed`."""
+"""Command-line tools: `flask roles sync`, `flask roles check`, `flask demo users`, `flask demo seed`."""
 import os
 import time
 
@@ -30,6 +30,20 @@ def roles_sync_command():
     counts = sync_roles()
     for role, count in counts.items():
         click.echo(f"{role}: {count} permissions")
+
+
+@roles_cli.command("check")
+def roles_check_command():
+    """Compare the roles in the database with the declaration; exit 1 if they differ."""
+    from app.security.roles import role_differences
+
+    differences = role_differences()
+    if not differences:
+        click.echo("The roles in the database match app/security/matrix.py.")
+        return
+    for line in differences:
+        click.echo(line)
+    raise click.exceptions.Exit(1)
 
 
 def ensure_demo_users(password: str | None) -> tuple[dict, str | None]:

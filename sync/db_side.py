@@ -25,8 +25,8 @@ from app.checks import DATE_RANGES, record_errors
 from app.domain.rules.errors import RuleViolation
 from app.labels import ENUM_LABELS, FIELD_LABELS
 from app.models import Activity, AdSlot, Booking, Contact, Contract, Customer, Issue, Payment, Publication
-from app.security.matrix import allowed
-from app.security.ownership import RefusedWrite, current_role_names, owned_clause, restricted_user_id
+from app.security import authority
+from app.security.ownership import RefusedWrite, acting_user, owned_clause, restricted_user_id
 
 from . import core
 from .profiles import REF_DISPLAY, Column, Table
@@ -170,7 +170,7 @@ class DbSide:
     def __init__(self, session, tables: tuple[Table, ...]):
         self.session = session
         self.tables = {t.record: t for t in tables}
-        self.roles = current_role_names()
+        self.user = acting_user()  # the linked user: permissions come from FAB's tables, like the browser's
         # Enum labels translated once per cycle (value -> label).
         self.enum_maps = {c.enum: enum_labels(c.enum) for t in tables for c in t.columns if c.kind == "enum"}
 
@@ -179,7 +179,7 @@ class DbSide:
 
     # -- permissions -------------------------------------------------------
     def may(self, record: str, operation: str) -> bool:
-        return allowed(record, self.roles, operation)
+        return authority.may(self.user, operation, record)
 
     def spec(self, table: Table, profile_editable: bool = True) -> core.TableSpec:
         """The core's view of a tab: columns are the translated labels shown in row 1."""

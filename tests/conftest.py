@@ -57,8 +57,7 @@ def make_config(database_url: str, instance: str, **overrides) -> dict:
         "APP_LOCALE": "zh",
         "MAX_UPLOAD_MB": 1,
         "UPLOAD_FOLDER": os.path.join(instance, "uploads"),
-        "RATELIMIT_ENABLED": False,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_MAX_FAILURES": 0,  # the sign-in limit is off unless a test turns it on (tests/test_rate_limit.py)
         "SESSION_COOKIE_SECURE": False,
         "SHEETS_API_URL": "http://127.0.0.1:9",
         "GOOGLE_APPLICATION_CREDENTIALS": None,

@@ -183,8 +183,8 @@ def test_production_starts_with_a_strong_secret_key(tmp_path):
 
 
 def clean_environment(monkeypatch, tmp_path, **values):
-    for name in ("APP_ENV", "SECRET_KEY", "APP_LOCALE", "MAX_UPLOAD_MB", "RATELIMIT_ENABLED", "TRUSTED_PROXIES",
-                 "FORCE_HTTPS", "SESSION_COOKIE_SECURE"):
+    for name in ("APP_ENV", "SECRET_KEY", "APP_LOCALE", "MAX_UPLOAD_MB", "LOGIN_MAX_FAILURES", "TRUSTED_PROXIES",
+                 "FORCE_HTTPS", "SESSION_COOKIE_SECURE", "LOGIN_FAILURE_WINDOW_MINUTES", "ROLES_CHECK_AT_START"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/env.db")
     for name, value in values.items():
@@ -202,7 +202,8 @@ def test_production_from_the_environment_needs_secret_key(monkeypatch, tmp_path)
 
 
 @pytest.mark.parametrize("name, value", [
-    ("APP_LOCALE", "fr"), ("MAX_UPLOAD_MB", "abc"), ("MAX_UPLOAD_MB", "0"), ("RATELIMIT_ENABLED", "maybe"),
+    ("APP_LOCALE", "fr"), ("MAX_UPLOAD_MB", "abc"), ("MAX_UPLOAD_MB", "0"), ("LOGIN_MAX_FAILURES", "many"),
+    ("LOGIN_MAX_FAILURES", "-1"), ("LOGIN_FAILURE_WINDOW_MINUTES", "0"), ("ROLES_CHECK_AT_START", "perhaps"),
     ("TRUSTED_PROXIES", "one"), ("FORCE_HTTPS", "sometimes"),
 ])
 def test_bad_settings_name_the_variable(monkeypatch, tmp_path, name, value):

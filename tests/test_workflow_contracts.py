@@ -66,8 +66,8 @@ def test_end_to_end_draft_to_sealed(app, api):
 
 REFUSALS = [
     # (who, status before, to, reason, code)
-    ("manager", "draft", "stamped", None, "contract.role_required"),
-    ("sales1", "stamped", "reviewed", None, "contract.role_required"),
+    ("manager", "draft", "stamped", None, "contract.not_allowed"),
+    ("sales1", "stamped", "reviewed", None, "contract.not_allowed"),
     ("sales1", "draft", "sealed", None, "contract.invalid_transition"),
     ("manager", "stamped", "draft", None, "contract.reason_required"),
     ("manager", "stamped", "cancelled", "  ", "contract.reason_required"),

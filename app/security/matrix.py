@@ -1,11 +1,21 @@
-"""Who may do what: the one declaration of the role matrix.
+"""Who may do what: the one declaration of the role matrix and of the workflow's capabilities.
 
 Role set-up (`flask roles sync`), the row-level filters and the permission
 tests are all generated from ROLE_MATRIX. Each record is one FAB permission
 view ("Customer", ...) shared by its ModelView and its ModelRestApi, with the
-four permissions can_read, can_add, can_edit and can_delete.
+four permissions can_read, can_add, can_edit and can_delete. CAPABILITIES adds
+the workflow's rights (review, approve, seal, confirm payments...) as further
+permissions on those views ("can_review" on "Contract").
+
+This is the declaration, not the run-time authority: `flask roles sync` writes it
+into FAB's tables, and from then on browser, API and sync ask those tables
+(app.security.authority), so a change an admin makes in the UI applies everywhere.
+`flask roles check` (and a warning at start-up) lists where the tables and this
+declaration differ. The row scope (": own") is read from here by role name.
 """
 from dataclasses import dataclass
+
+from app.domain.capabilities import Capability
 
 ROLES = ("Admin", "Manager", "Sales", "Finance", "Service")
 OPERATIONS = ("read", "add", "edit", "delete")
@@ -56,6 +66,20 @@ READ_ONLY_RECORDS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# capability -> (FAB permission, FAB view, roles holding it). Admin holds what is listed here, nothing more:
+# Admin does not stamp for a customer's owner, and does not "withdraw" (it sends back and cancels any contract).
+CAPABILITIES: dict[Capability, tuple[str, str, tuple[str, ...]]] = {
+    Capability.STAMP_CONTRACT: ("can_stamp", "Contract", ("Sales",)),
+    Capability.REVIEW_CONTRACT: ("can_review", "Contract", ("Admin", "Manager")),
+    Capability.APPROVE_CONTRACT: ("can_approve", "Contract", ("Admin", "Manager")),
+    Capability.SEAL_CONTRACT: ("can_seal", "Contract", ("Admin", "Manager")),
+    Capability.SEND_BACK_CONTRACT: ("can_send_back", "Contract", ("Admin", "Manager")),
+    Capability.CANCEL_CONTRACT: ("can_cancel", "Contract", ("Admin", "Manager")),
+    Capability.WITHDRAW_OWN_CONTRACT: ("can_withdraw_own", "Contract", ("Sales",)),
+    Capability.CONFIRM_PAYMENT: ("can_confirm", "Payment", ("Admin", "Finance")),
+}
+
+
 @dataclass(frozen=True)
 class Grant:
     operations: frozenset[str]
@@ -102,3 +126,19 @@ def role_permissions(role: str) -> set[tuple[str, str]]:
     }
     pairs |= {(permission_name("read"), view) for view, roles in READ_ONLY_RECORDS.values() if role in roles}
     return pairs
+
+
+def capability_permission(capability: str) -> tuple[str, str]:
+    """The (permission, view) pair a capability is stored as in FAB's tables."""
+    permission, view, _roles = CAPABILITIES[Capability(capability)]
+    return permission, view
+
+
+def role_capability_permissions(role: str) -> set[tuple[str, str]]:
+    """The (permission, view) pairs of the capabilities a role holds."""
+    return {(permission, view) for permission, view, roles in CAPABILITIES.values() if role in roles}
+
+
+def capability_permissions_of_view(view: str) -> list[str]:
+    """The capability permissions declared on one FAB view (kept when FAB updates that view's permissions)."""
+    return sorted({permission for permission, name, _roles in CAPABILITIES.values() if name == view})

@@ -56,6 +56,17 @@ def restricted_user_id(record: str) -> int | None:
     return None
 
 
+def restricted_user_id_for(user, record: str) -> int | None:
+    """`restricted_user_id` for any user (the row scope is declared per role in app.security.matrix)."""
+    if user is None:
+        return None
+    acting = acting_user()
+    if acting is not None and acting.id == user.id:
+        return restricted_user_id(record)
+    roles = frozenset(role.name for role in current_app.appbuilder.sm.get_user_roles(user))
+    return user.id if own_only(record, roles) else None
+
+
 def owned_clause(model, user_id: int):
     if model is Customer:
         return Customer.owner_id == user_id
@@ -85,6 +96,13 @@ class RefusedWrite(BadRequest):
 
 def owns_customer(customer: Customer | None, user_id: int) -> bool:
     return customer is not None and customer.owner_id == user_id
+
+
+def customer_of(item) -> Customer | None:
+    """The customer a row belongs to (itself for a customer)."""
+    if isinstance(item, Customer):
+        return item
+    return _customer_of(item)
 
 
 def _customer_of(item) -> Customer | None:

@@ -1,4 +1,4 @@
-"""A signed-in user's roles and permissions in ONE statement per request.
+"""A signed-in user's roles, permissions and session stamp in ONE statement per request.
 
 FAB loads the user, then its roles, then runs one EXISTS query per permission check (one per menu item and
 button): about 20 statements per page. Here the user loader fetches the user, its roles, its groups' roles
@@ -8,7 +8,8 @@ per user and role, not one per permission: turning 170 rows into objects cost mo
 
 Staleness: the set is tied to the request it was loaded in and never outlives it, so a role change takes
 effect on the user's next request, in every worker. A user object met outside that request (another request
-sharing the session, a detached or re-fetched object) gets its set again with one query.
+sharing the session, a detached or re-fetched object) gets its set again with one query. The same statement
+brings the user's session stamp (app.security.sessions), so ending sessions costs no extra statement.
 """
 from functools import cached_property
 
@@ -61,9 +62,11 @@ class RequestPermissionsMixin:
     def _user_with_permissions(self):
         """The user (by :user_id), its roles and its packed permission names. Built once: building this
         statement took longer than running it."""
+        from .sessions import stamp_column
+
         user_model, user_id = self.user_model, bindparam("user_id")
         return (
-            select(user_model, self._packed_permission_names(user_id))
+            select(user_model, self._packed_permission_names(user_id), stamp_column(user_id))
             .where(user_model.id == user_id)
             .options(joinedload(user_model.roles),
                      joinedload(user_model.groups).joinedload(self.group_model.roles))
@@ -76,20 +79,32 @@ class RequestPermissionsMixin:
         rows = self.session.execute(self._user_with_permissions, {"user_id": pk}).unique().all()
         if not rows:
             return None
-        user, packed = rows[0]
+        user, packed, stamp = rows[0]
         pairs = (pair.split(_NAME_SEP, 1) for pair in (packed or "").split(_PAIR_SEP) if pair)
         setattr(user, _ATTR, (_request_key(), frozenset((perm, view) for perm, view in pairs)))
+        user._adsheet_stamp = stamp or ""  # compared with the session's or token's (app.security.sessions)
         return user
 
     def user_permissions(self, user) -> frozenset:
-        """The (permission, view) names granted to the user's database roles, once per request."""
+        """The (permission, view) names granted to the user's database roles, once per request (outside a
+        request, app.security.authority keeps them per database transaction)."""
+        key = _request_key()
         cached = getattr(user, _ATTR, None)
-        if cached is not None and cached[0] == _request_key():
+        if key is not None and cached is not None and cached[0] == key:
             return cached[1]
-        role_ids = [role.id for role in self.get_user_roles(user) if role.name not in self.builtin_roles]
-        found = frozenset(self.session.execute(self._permission_names(role_ids)).all()) if role_ids else frozenset()
-        setattr(user, _ATTR, (_request_key(), found))
+        found = self.database_permissions(user)
+        if key is not None:
+            setattr(user, _ATTR, (key, found))
         return found
+
+    def database_permissions(self, user) -> frozenset:
+        """The (permission, view) names granted to the user's database roles, read now (one statement)."""
+        role_ids = self._role_ids_of_user(user.id)
+        builtin = list(self.builtin_roles)
+        if builtin:
+            role_ids = select(self.role_model.id).where(self.role_model.id.in_(role_ids),
+                                                        self.role_model.name.not_in(builtin))
+        return frozenset((perm, view) for perm, view in self.session.execute(self._permission_names(role_ids)))
 
     def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
         roles = self.get_user_roles(user)

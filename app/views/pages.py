@@ -55,7 +55,10 @@ class HandoverView(RecordPage):
     def index(self):
         from app.workflow.money import pending_handovers
 
-        can_confirm = self.appbuilder.sm.has_access("can_edit", self.class_permission_name)
+        from app.domain.capabilities import Capability
+        from app.security import authority
+
+        can_confirm = authority.has_capability(None, Capability.CONFIRM_PAYMENT)
         return self.render_template("adsheet/handover.html", rows=pending_handovers(), can_confirm=can_confirm,
                                     method_label=lambda m: enum_label(PaymentMethod, m))
 

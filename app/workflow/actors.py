@@ -1,8 +1,9 @@
-"""Who is acting, as the pure rules see them."""
+"""Who is acting, as the pure rules see them: the user and the capabilities FAB's tables give them."""
 from app.domain.rules.contracts import Actor
-from app.security.ownership import acting_user, current_role_names
+from app.security import authority
+from app.security.ownership import acting_user
 
-NOBODY = Actor(user_id=-1, roles=frozenset())
+NOBODY = Actor(user_id=-1, capabilities=frozenset())
 
 
 def current_actor() -> Actor:
@@ -10,4 +11,4 @@ def current_actor() -> Actor:
     user = acting_user()
     if user is None:
         return NOBODY
-    return Actor(user.id, current_role_names())
+    return Actor(user.id, authority.capabilities(user))

@@ -25,6 +25,7 @@ from app.models import (
     Payment, Publication, WriteOff, db,
 )
 from app.models.base import Money
+from app.security import authority
 from app.security.matrix import allowed
 from app.security.ownership import acting_user, current_role_names, restricted_user_id
 
@@ -47,10 +48,12 @@ SECTIONS = {
 }
 
 
-def visible_sections(roles) -> list[str]:
+def visible_sections(roles, may_read=None) -> list[str]:
+    """`may_read(record)`: the user's read permission (app.security.authority); the declaration's when omitted."""
     roles = set(roles)
+    may_read = may_read or (lambda record: allowed(record, roles, "read"))
     return [name for name, (records, audience) in SECTIONS.items()
-            if roles & audience and all(allowed(record, roles, "read") for record in records)]
+            if roles & audience and all(may_read(record) for record in records)]
 
 
 def money_text(value: Decimal) -> str:
@@ -159,9 +162,9 @@ def dashboard_data(today: date | None = None, now: datetime | None = None) -> di
     today = today or date.today()
     now = now or datetime.now()
     roles = current_role_names()
-    sections = visible_sections(roles)
-    data: dict = {"sections": sections, "today": today.isoformat()}
     me = acting_user()
+    sections = visible_sections(roles, lambda record: authority.may(me, "read", record))
+    data: dict = {"sections": sections, "today": today.isoformat()}
     kpi_user = restricted_user_id("activity")
     statement = counted_facts_statement(sections, today, kpi_user, restricted_user_id("customer"))
     issues = []

@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 
 from app.domain.enums import ContractStatus, ProofStatus
 from app.domain.rules.errors import RuleViolation
-from app.security.ownership import check_write, current_role_names
+from app.security.ownership import check_write
 
 from .messages import RuleRefused, violation
 
@@ -82,9 +82,13 @@ def _payment(item, deleting: bool) -> RuleViolation | None:
         return None
     if item.confirmed_at is None and item.received_at is None and is_new(item):
         return None
-    if current_role_names().isdisjoint({"Finance", "Admin"}):
-        return violation("money.confirm_role_required", "Only Finance may confirm that a payment was received.",
-                         field="confirmed_at")
+    from app.domain.capabilities import Capability
+    from app.security import authority
+
+    from .money import confirm_not_allowed
+
+    if not authority.has_capability(None, Capability.CONFIRM_PAYMENT):
+        return confirm_not_allowed(field="confirmed_at")
     if item.confirmed_at is not None and item.confirmed_by is None and item.confirmed_by_id is None:
         from app.security.ownership import acting_user_id
 

@@ -14,9 +14,10 @@ MESSAGES = {
     "contract.unknown_status": _l("Unknown contract status '%(status)s'."),
     "contract.final": _l("A %(status)s contract cannot change any more (asked: %(to)s)."),
     "contract.invalid_transition": _l("A contract cannot go from %(status)s to %(to)s."),
-    "contract.role_required": _l("Only %(roles)s may move a contract to %(to)s."),
-    "contract.owner_state_required": _l("Only a Manager or Admin, or the customer's owner while the contract is "
-                                        "%(owner_states)s, may move a %(status)s contract to %(to)s."),
+    "contract.not_allowed": _l("You are not allowed to %(action)s contracts."),
+    "contract.owner_state_required": _l("Only those allowed to %(action)s any contract, or the customer's owner "
+                                        "while the contract is %(owner_states)s, may move a %(status)s contract "
+                                        "to %(to)s."),
     "contract.not_owner": _l("Only the customer's owner may record the customer's stamp."),
     "contract.own_customer": _l("You cannot %(action)s a contract for a customer you own."),
     "contract.same_reviewer": _l("The contract must be approved by someone other than its reviewer."),
@@ -68,7 +69,7 @@ MESSAGES = {
                                             "%(outstanding)s."),
     "money.writeoff_reason_required": _l("A reason is required for a write-off."),
     "money.already_confirmed": _l("This payment was already confirmed."),
-    "money.confirm_role_required": _l("Only Finance may confirm that a payment was received."),
+    "money.confirm_not_allowed": _l("You are not allowed to confirm that a payment was received."),
     "money.confirm_fields_direct": _l("Payments are confirmed with the confirm action, not by editing them."),
 }
 
@@ -79,8 +80,8 @@ _WHAT = {
     "send a contract back to draft": _l("send a contract back to draft"),
     "cancel a contract": _l("cancel a contract"),
 }
-_ACTIONS = {"stamp": _l("stamp"), "review": _l("review"), "approve": _l("approve"), "seal": _l("seal")}
-_ROLES = {"Sales": _l("Sales"), "Manager or Admin": _l("Manager or Admin")}
+_ACTIONS = {"stamp": _l("stamp"), "review": _l("review"), "approve": _l("approve"), "seal": _l("seal"),
+            "send back": _l("send back"), "cancel": _l("cancel")}
 
 
 def _shown_params(violation: RuleViolation) -> dict:
@@ -94,8 +95,6 @@ def _shown_params(violation: RuleViolation) -> dict:
         params["what"] = str(_WHAT.get(params["what"], params["what"]))
     if "action" in params:
         params["action"] = str(_ACTIONS.get(params["action"], params["action"]))
-    if "roles" in params:
-        params["roles"] = str(_ROLES.get(params["roles"], params["roles"]))
     if "owner_states" in params:  # "draft or stamped" from the pure rule
         params["owner_states"] = " / ".join(
             enum_label(enums.ContractStatus, state) for state in str(params["owner_states"]).split(" or "))

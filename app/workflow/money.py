@@ -10,12 +10,12 @@ from app.domain.enums import ContractKind, ContractStatus, PaymentKind, PaymentM
 from app.domain.rules import money as rules
 from app.domain.rules.money import OpenReceivable, PaymentFacts, ReceivableFacts
 from app.models import Contract, Customer, Payment, WriteOff, db
+from app.domain.capabilities import Capability
 from app.models.base import utcnow
-from app.security.ownership import acting_user_id, current_role_names, restricted_user_id
+from app.security import authority
+from app.security.ownership import acting_user_id, restricted_user_id
 
 from .messages import violation
-
-CONFIRMERS = frozenset({"Finance", "Admin"})
 
 
 def close_of_business() -> time | None:
@@ -146,12 +146,17 @@ def pending_handovers(now: datetime | None = None) -> list[HandoverRow]:
             for p in db.session.scalars(query)]
 
 
+def confirm_not_allowed(field: str | None = None):
+    return violation("money.confirm_not_allowed", "You are not allowed to confirm that a payment was received.",
+                     field=field)
+
+
 def confirm_payment(payment: Payment, at: datetime | None = None) -> Payment:
     """Finance confirms it received the payment: sets received_at, confirmed_at and confirmed_by."""
     if payment.confirmed_at is not None:
         raise violation("money.already_confirmed", "This payment was already confirmed.")
-    if current_role_names().isdisjoint(CONFIRMERS):
-        raise violation("money.confirm_role_required", "Only Finance may confirm that a payment was received.")
+    if not authority.has_capability(None, Capability.CONFIRM_PAYMENT):
+        raise confirm_not_allowed()
     moment = at or utcnow()
     payment.received_at = payment.received_at or moment
     payment.confirmed_at = moment

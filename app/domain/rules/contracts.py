@@ -5,17 +5,22 @@ Decisions (the seed is silent on these):
   ending it early is a termination (a separate business act), not a cancel.
 - Cancelling needs a reason, like sending back: it throws work away and the
   trail must say why.
+- Who may do what is a capability the actor holds (app.domain.capabilities; which
+  roles hold which is declared in app.security.matrix and read from the database):
+  the rules below name the capability, never a role.
 - Stamping (recording the customer's stamp) is done only by the customer's
-  owner, who must hold the Sales role; Manager/Admin do not stamp on their behalf
-  (reassign the customer instead).
-- Review, approval and seal need Manager or Admin, and never on a customer the
-  actor owns: the four-eyes rule applies to Admin too.
+  owner, who must hold "stamp_contract" (Sales); Manager/Admin do not stamp on
+  their behalf (reassign the customer instead).
+- Review, approval and seal need "review_contract", "approve_contract",
+  "seal_contract" (Manager, Admin), and never on a customer the actor owns: the
+  four-eyes rule applies to Admin too.
 - If ``reviewed_by`` is known, the approver must be someone else (seed: a
   supervisor reviews, then the manager signs: two people).
-- Sending back to draft: Manager/Admin from stamped, reviewed or approved; the
-  owner (Sales) only from stamped, before management has looked at it.
-  Cancelling: Manager/Admin from any non-final state; the owner from draft or
-  stamped.
+- Sending back to draft: "send_back_contract" (Manager, Admin) from stamped,
+  reviewed or approved; the owner holding "withdraw_own_contract" (Sales) only
+  from stamped, before management has looked at it. Cancelling:
+  "cancel_contract" (Manager, Admin) from any non-final state; the owner holding
+  "withdraw_own_contract" from draft or stamped.
 - Party name vs licence name: equal after trimming whitespace (full-width space
   included) and mapping full-width parentheses （） to ASCII (); nothing else is
   normalised (letters, inner spaces and case must match).
@@ -27,29 +32,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from app.domain.capabilities import Capability as C
 from app.domain.enums import ContractStatus as S
 from app.domain.rules.errors import RuleViolation
-
-ADMIN, MANAGER, SALES, FINANCE, SERVICE = "Admin", "Manager", "Sales", "Finance", "Service"
 
 FORWARD = {S.DRAFT: S.STAMPED, S.STAMPED: S.REVIEWED, S.REVIEWED: S.APPROVED, S.APPROVED: S.SEALED}
 FINAL = frozenset({S.SEALED, S.CANCELLED})
 SEND_BACK_FROM = frozenset({S.STAMPED, S.REVIEWED, S.APPROVED})
 OWNER_SEND_BACK_FROM = frozenset({S.STAMPED})
 OWNER_CANCEL_FROM = frozenset({S.DRAFT, S.STAMPED})
-_ACTION = {S.STAMPED: "stamp", S.REVIEWED: "review", S.APPROVED: "approve", S.SEALED: "seal"}
+_ACTION = {S.STAMPED: "stamp", S.REVIEWED: "review", S.APPROVED: "approve", S.SEALED: "seal",
+           S.DRAFT: "send back", S.CANCELLED: "cancel"}
+_NEEDS = {S.STAMPED: C.STAMP_CONTRACT, S.REVIEWED: C.REVIEW_CONTRACT, S.APPROVED: C.APPROVE_CONTRACT,
+          S.SEALED: C.SEAL_CONTRACT, S.DRAFT: C.SEND_BACK_CONTRACT, S.CANCELLED: C.CANCEL_CONTRACT}
 
 
 @dataclass(frozen=True)
 class Actor:
     user_id: int
-    roles: frozenset[str] = field(default_factory=frozenset)
+    capabilities: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "roles", frozenset(self.roles))  # accept any iterable
+        object.__setattr__(self, "capabilities", frozenset(self.capabilities))  # accept any iterable
 
-    def has_any(self, *roles: str) -> bool:
-        return not self.roles.isdisjoint(roles)
+    def can(self, capability: str) -> bool:
+        return capability in self.capabilities
 
 
 @dataclass(frozen=True)
@@ -125,18 +132,16 @@ def _state_violation(contract: ContractFacts, to: str) -> RuleViolation | None:
     return None
 
 
-def _role_required(roles: str, to: str) -> RuleViolation:
-    return RuleViolation("contract.role_required",
-                         "Only {roles} may move a contract to {to}.",
-                         {"roles": roles, "to": str(to)})
+def _not_allowed(to: str) -> RuleViolation:
+    return RuleViolation("contract.not_allowed", "You are not allowed to {action} contracts.",
+                         {"action": _ACTION[to], "to": str(to)})
 
 
 def _permission_violations(actor: Actor, contract: ContractFacts, to: str) -> list[RuleViolation]:
     is_owner = contract.owner_id is not None and actor.user_id == contract.owner_id
-    is_boss = actor.has_any(ADMIN, MANAGER)
     if to == S.STAMPED:
-        if not actor.has_any(SALES):
-            return [_role_required("Sales", to)]
+        if not actor.can(C.STAMP_CONTRACT):
+            return [_not_allowed(to)]
         if not is_owner:
             return [RuleViolation(
                 "contract.not_owner",
@@ -144,8 +149,8 @@ def _permission_violations(actor: Actor, contract: ContractFacts, to: str) -> li
                 {"owner_id": contract.owner_id})]
         return []
     if to in (S.REVIEWED, S.APPROVED, S.SEALED):
-        if not is_boss:
-            return [_role_required("Manager or Admin", to)]
+        if not actor.can(_NEEDS[to]):
+            return [_not_allowed(to)]
         if is_owner:
             return [RuleViolation("contract.own_customer",
                                   "You cannot {action} a contract for a customer you own.",
@@ -157,14 +162,14 @@ def _permission_violations(actor: Actor, contract: ContractFacts, to: str) -> li
                                   {"reviewed_by": contract.reviewed_by})]
         return []
     owner_from = OWNER_SEND_BACK_FROM if to == S.DRAFT else OWNER_CANCEL_FROM
-    if is_boss or (is_owner and actor.has_any(SALES) and contract.status in owner_from):
+    if actor.can(_NEEDS[to]) or (is_owner and actor.can(C.WITHDRAW_OWN_CONTRACT) and contract.status in owner_from):
         return []
     return [RuleViolation(
         "contract.owner_state_required",
-        "Only Manager or Admin, or the customer's owner while the contract is {owner_states}, "
-        "may move a {status} contract to {to}.",
-        {"owner_states": " or ".join(sorted(map(str, owner_from))), "status": str(contract.status),
-         "to": str(to)})]
+        "Only those allowed to {action} any contract, or the customer's owner while the contract is "
+        "{owner_states}, may move a {status} contract to {to}.",
+        {"action": _ACTION[to], "owner_states": " or ".join(sorted(map(str, owner_from))),
+         "status": str(contract.status), "to": str(to)})]
 
 
 def transition_violations(actor: Actor, contract: ContractFacts, to: str,
