@@ -37,9 +37,11 @@ def test_link_sync_status_and_a_chunked_first_push_with_progress(app, emulator, 
     assert result.exit_code == 0, result.output
     assert "linked spreadsheet" in result.output and "success" in result.output
     assert result.output.count("pushed") >= 2  # progress of the long push
-    pushes = emulator.requests(method_id="sheets.spreadsheets.values.batchUpdate")
+    pushes = [r for r in emulator.requests(method_id="sheets.spreadsheets.batchUpdate")
+              if any(q.get("updateCells", {}).get("fields") == "userEnteredValue" for q in r.body["requests"])]
     assert len(pushes) >= 2
     assert all(len(json.dumps(r.body).encode()) <= 3000 for r in pushes)
+    assert emulator.count(method_id="sheets.spreadsheets.values.batchUpdate") == 0  # rows are never shifted by value
     result = cli("sheets", "sync")
     assert result.exit_code == 0, result.output
     with app.app_context():

@@ -89,7 +89,6 @@ def test_bad_edit_is_reverted_noted_and_logged(app, emulator, gc, linker, sales)
     with app.app_context():
         code = db.session.get(Customer, sales["a"]).credit_code
     sheet.type("customer", sales["a"], "credit_code", "12345")
-    sheet.type("customer", sales["a"], "owner", "sales2")  # read-only column
     sheet.type("customer", sales["b"], "city", "佛山")  # a good edit in the same cycle
     status, error, _ = cycle(app, gc, link_id)
     assert status == "success", error
@@ -104,9 +103,8 @@ def test_bad_edit_is_reverted_noted_and_logged(app, emulator, gc, linker, sales)
     by_value = {p["sheet_value"]: p for p in logged}
     assert by_value["12345"]["db_value"] == code
     assert by_value["12345"]["cell"] == sheet.cell_ref("customer", sales["a"], "credit_code")
-    assert "sales2" in by_value
     assert cycle(app, gc, link_id)[0] == "success"
-    assert len(problems(app, link_id, kind="rejected", record_id=sales["a"])) == 2  # not logged twice
+    assert len(problems(app, link_id, kind="rejected", record_id=sales["a"])) == 1  # not logged twice
 
 
 def test_conflict_keeps_the_database_value_and_different_fields_merge(app, emulator, gc, linker, sales):
