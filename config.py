@@ -33,6 +33,13 @@ def _positive_int(name: str, default: int) -> int:
     return value
 
 
+def _percent(name: str, default: int) -> int:
+    value = _int(name, default)
+    if not 1 <= value <= 100:
+        raise ConfigError(f"{name} must be a percentage from 1 to 100, got {value}")
+    return value
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -63,6 +70,10 @@ def from_environment() -> dict:
         "SHEETS_WRITES_PER_MINUTE": _positive_int("SHEETS_WRITES_PER_MINUTE", 60),
         "SHEETS_PROJECT_READS_PER_MINUTE": _positive_int("SHEETS_PROJECT_READS_PER_MINUTE", 300),
         "SHEETS_PROJECT_WRITES_PER_MINUTE": _positive_int("SHEETS_PROJECT_WRITES_PER_MINUTE", 300),
+        # Mass-change guard: a cycle that changes more than this share of a tab's rows (and at least
+        # SHEETS_MASS_CHANGE_MIN_ROWS rows) applies none of them until an admin accepts them.
+        "SHEETS_MASS_CHANGE_PERCENT": _percent("SHEETS_MASS_CHANGE_PERCENT", 50),
+        "SHEETS_MASS_CHANGE_MIN_ROWS": _positive_int("SHEETS_MASS_CHANGE_MIN_ROWS", 20),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         # Set SESSION_COOKIE_SECURE=true whenever the app is served over HTTPS (the remember cookie follows it).

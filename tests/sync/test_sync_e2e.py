@@ -239,6 +239,22 @@ def test_deleted_tab_is_reported_and_relink_recreates_it(app, emulator, gc, link
     assert sheet.title("booking") in emulator.tabs(sheet.sid)
 
 
+def test_relinking_a_deleted_tab_recreates_it_without_reporting_its_rows_as_deleted(app, emulator, gc, linker,
+                                                                                  sales):
+    from sync.linking import link_spreadsheet
+
+    link_id, sheet = linker(sales["username"])
+    emulator.delete_tab(sheet.sid, sheet.title("customer"))
+    assert cycle(app, gc, link_id)[0] == "partial"
+    with app.app_context():
+        link, run = link_spreadsheet(sheet.sid, sales["username"], "sales", gc)
+        assert run.status == "success", run.error
+    assert set(sheet.by_id("customer")) == {str(sales["a"]), str(sales["b"])}
+    assert not problems(app, link_id, kind="row_deleted_in_sheet")
+    emulator.clear_log()
+    assert cycle(app, gc, link_id)[:3:2] == ("success", 1)
+
+
 def test_finance_sheet_contracts_read_only_payments_editable(app, emulator, gc, linker):
     from app.models import Contract, Payment
 
