@@ -608,30 +608,3 @@ def finish(
         deletes=tuple(n for n in range(2, len(plan.current) + 1) if n not in staying),
         appends=tuple(cells for n, cells in shown if n is None),
     )
-
-
-# --------------------------------------------------------------------------
-# adapter convenience
-
-
-def _quoted(table: str) -> str:
-    return "'" + table.replace("'", "''") + "'"
-
-
-def value_ranges(table: str, writes: Sequence[CellWrite]) -> list[dict]:
-    """Writes as values:batchUpdate ``data`` entries, runs of adjacent cells
-    in one row merged into one range. Concatenate over tabs for ONE call."""
-    ordered = sorted(writes, key=lambda w: (w.row, w.col))
-    runs: list[list[CellWrite]] = []
-    for w in ordered:
-        if runs and runs[-1][-1].row == w.row and runs[-1][-1].col + 1 == w.col:
-            runs[-1].append(w)
-        else:
-            runs.append([w])
-    return [
-        {
-            "range": f"{_quoted(table)}!{column_letter(run[0].col)}{run[0].row}:{column_letter(run[-1].col)}{run[-1].row}",
-            "values": [[w.value for w in run]],
-        }
-        for run in runs
-    ]

@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import chain
-from typing import Callable, Iterable
+from typing import Iterable
 
 from gspread.exceptions import APIError
 
@@ -28,7 +28,7 @@ from gspread.exceptions import APIError
 MAX_PAYLOAD_BYTES = 1_500_000
 READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "FORMATTED_STRING",
                "majorDimension": "ROWS"}
-GRID_MARGIN = 100  # spare rows added when a tab grows, so appends rarely need a grid change
+GRID_MARGIN = 100  # blank rows a new tab starts with below its header (records are inserted above them)
 TEXT_ONLY = frozenset({str})
 
 
@@ -177,10 +177,6 @@ def note_request(sheet_id: int, row: int, col: int, text: str) -> dict:
     """Set the note of one cell (1-based row/col)."""
     return {"updateCells": {"range": grid_range(sheet_id, row - 1, row, col - 1, col),
                             "rows": [{"values": [{"note": text}]}], "fields": "note"}}
-
-
-def append_rows_request(sheet_id: int, count: int) -> dict:
-    return {"appendDimension": {"sheetId": sheet_id, "dimension": "ROWS", "length": count}}
 
 
 def delete_rows_request(sheet_id: int, first: int, last: int) -> dict:
