@@ -3,15 +3,17 @@
 Nothing here touches gspread, Flask or the database: literal data goes in,
 a literal plan comes out. One cycle for one tab is:
 
-1. ``plan = plan_tab(spec, header, sheet_rows, db, base)``
+1. ``plan = plan_tab(spec, header, sheet_rows, db, base, limits)``
 2. The adapter, in ONE database transaction and acting as the linked user,
    applies ``plan.updates`` and ``plan.creates``; validation / business rules
    may refuse some. Before committing it saves
    ``in_flight_base(plan, created)`` as the tab's base snapshot.
 3. ``result = finish(plan, update_outcomes, create_outcomes)``
-4. The adapter writes ``result.writes`` (all tabs in one values:batchUpdate,
-   see ``value_ranges``), reports ``result.problems``, and only THEN saves
-   ``result.base`` as the tab's base snapshot.
+4. The adapter puts ``result.writes``, ``result.deletes`` and
+   ``result.appends`` on the sheet (addressed to the rows AS READ: people
+   move rows meanwhile, sync.placement finds where they are at write time),
+   reports ``result.problems``, and only THEN saves ``result.base`` as the
+   tab's base snapshot (keeping the in-flight one if a change found no row).
 
 Conventions
 -----------
@@ -23,8 +25,10 @@ Conventions
   whitespace is therefore not an edit, but it is rewritten once in trimmed
   form, so the sheet settles into canonical text. Values sent to the DB are
   trimmed.
-* Rows whose cells are all blank are ignored; the desired grid drops them,
-  which compacts blank rows left in the middle of the table.
+* Rows whose cells are all blank are ignored and deleted. No row ever
+  moves by rewriting values: rows that leave are deleted (the ones below
+  move up with their notes), new ones are appended after the table.
+* A row is one save: a read-only edit refuses the row's other edits too.
 * Grid coordinates in ``CellWrite`` are 1-based like the Sheets UI (row 1 is
   the header row, column 1 is the ID column).
 
@@ -52,6 +56,21 @@ second record is created (the first one shows up at the bottom with a
 window would need a marker written into the ID cell before creating, i.e.
 one more sheet round trip per new row; the window is "cycle crashed between
 commit and sheet write AND user retyped that row before the next cycle".
+
+Identity
+--------
+An ID-less row whose cells equal, in every column, a record that was on the
+sheet last cycle and is missing now (its ID was cleared, or the row was cut
+and pasted without it) gets that record's ID back. An ID-less row equal in
+every column to any visible record is a copy, not a new record: refused.
+
+Mass changes
+------------
+Sheet edits no person types (values moved between rows, as sorting a
+selection that leaves out the ID column does; or more than a share of the
+tab, see sync.mass_change) hold the tab: no update, no creation, every
+record's row shows the database again, and one MASS_CHANGE problem keeps
+the edits (``Problem.detail``) for an admin to accept.
 
 ``base.issued`` is the other in-flight guard: IDs the interrupted cycle may
 already have written to the sheet (e.g. new DB records appended). Without

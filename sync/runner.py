@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale
 from gspread.exceptions import APIError
 from sqlalchemy import select
 
 from app.labels import RECORD_LABELS
-from app.models import SyncBase, SyncLink, SyncProblem, SyncRun, db
+from app.models import SyncBase, SyncLink, SyncRun, db
 from app.models.base import utcnow
 from app.models.events import acting_as
 
@@ -47,14 +47,13 @@ from .db_side import DbSide, label, normalise
 from .locks import link_lock
 from .profiles import Table, profile
 from .mass_change import MassLimits
-from .placement import Note, TabChanges
-from .sheet_side import SheetSide, is_range_error, quoted
+from .placement import TabChanges
+from .problem_log import note_at, note_text, problem_cell, stop_inactive, store_problems
+from .sheet_side import SheetSide, is_range_error
 from .sheet_writes import TabWrite, write_tabs
 
 log = logging.getLogger(__name__)
 
-NOTED_KINDS = frozenset({core.REJECTED, core.CONFLICT, core.ROW_DELETED_IN_SHEET})
-INACTIVE_USER = "inactive_user"  # problem kind of a link whose user was deactivated
 
 
 class LinkError(Exception):
@@ -251,80 +250,6 @@ def _tab_problems(record: str, info: dict) -> list[core.Problem]:
     return []
 
 
-def _note_text(problem: core.Problem) -> str:
-    stamp = utcnow().strftime("%Y-%m-%d %H:%M")
-    typed = problem.sheet_value if problem.sheet_value not in (None, "") else gettext("(empty)")
-    if problem.kind == core.CONFLICT:
-        head = gettext("Changed in the app and in the sheet at the same time: the app's value was kept. "
-                       "You typed: %(typed)s", typed=typed)
-    elif problem.kind == core.ROW_DELETED_IN_SHEET:
-        head = gettext("This row was deleted in the sheet and has been restored: records are deleted in the app.")
-    else:
-        head = gettext("Your edit was not applied. You typed: %(typed)s", typed=typed)
-    return f"Adsheet {stamp} UTC\n{head}\n{problem.message}"
-
-
-def _problem_cell(work: TabWork, problem: core.Problem) -> tuple[int, int] | None:
-    """(row, col) of the cell a problem is about, after this cycle's writes."""
-    result = work.result
-    row = problem.sheet_row
-    if problem.kind == core.ROW_DELETED_IN_SHEET and result is not None:
-        ids = [r[0] for r in result.grid]
-        if str(problem.record_id) in ids:
-            row = ids.index(str(problem.record_id)) + 1
-    if row is None:
-        return None
-    header = list(work.plan.spec.header) if work.plan else []
-    col = header.index(problem.column) + 1 if problem.column in header else (1 if problem.record_id else 2)
-    return row, col
-
-
-def _store_problems(link: SyncLink, run: SyncRun, works: list[TabWork]) -> int:
-    # Open problems, and whether their note may be missing (their run failed, maybe before the sheet write).
-    open_keys = {tuple(row[:5]): row[5] != "failed" for row in db.session.execute(
-        select(SyncProblem.table_name, SyncProblem.kind, SyncProblem.record_id, SyncProblem.column_name,
-               SyncProblem.sheet_value, SyncRun.status)
-        .outerjoin(SyncRun, SyncRun.id == SyncProblem.run_id)
-        .where(SyncProblem.link_id == link.id, SyncProblem.resolved_at.is_(None)))}
-    count = 0
-    for work in works:
-        problems = list(work.problems) + list(work.result.problems if work.result else
-                                              work.plan.problems if work.plan else [])
-        for problem in problems:
-            count += 1
-            key = (work.table.record, problem.kind, problem.record_id, problem.column, problem.sheet_value)
-            if problem.kind in NOTED_KINDS and not open_keys.get(key, False):
-                work.noted.append(problem)  # a cell's note is written once, not every cycle
-            if key in open_keys:
-                continue  # the same open problem, seen again: logged once
-            open_keys[key] = True
-            where = _problem_cell(work, problem)
-            cell = f"{quoted(work.title)}!{core.column_letter(where[1])}{where[0]}" if where else None
-            db.session.add(SyncProblem(
-                link_id=link.id, run_id=run.id, table_name=work.table.record, record_id=problem.record_id,
-                column_name=problem.column, cell=cell, kind=problem.kind, sheet_value=problem.sheet_value,
-                db_value=problem.db_value, message=problem.message, detail=_detail(work.table, problem)))
-    return count
-
-
-def _detail(table: Table, problem: core.Problem) -> str | None:
-    """What a held problem kept back, by field name (labels change with the locale)."""
-    if not problem.detail:
-        return None
-    fields = {label(c.field): c.field for c in table.columns}
-    changes = {str(d.record_id): {fields[col]: [was, now] for col, was, now in d.cells} for d in problem.detail}
-    return json.dumps({"fields": list(table.fields), "changes": changes}, ensure_ascii=False)
-
-
-def _note(result: core.TabResult, row: int, col: int, text: str) -> Note:
-    """A note on (row, col) of the sheet after the cycle, anchored to the row as read or the appended row."""
-    origin = result.origins[row - 2] if 2 <= row < len(result.origins) + 2 else None
-    if origin is not None:
-        return Note(origin, None, col, text)
-    kept = sum(1 for o in result.origins if o is not None)
-    return Note(None, row - 2 - kept, col, text)
-
-
 def _write_sheet(side: SheetSide, works: list[TabWork], dbside: DbSide, progress) -> int:
     """Every tab's changes on the rows that hold them now (sync.sheet_writes); returns the rows written."""
     writes = {}
@@ -334,9 +259,9 @@ def _write_sheet(side: SheetSide, works: list[TabWork], dbside: DbSide, progress
             continue
         notes = []
         for problem in work.noted:
-            where = _problem_cell(work, problem)
+            where = problem_cell(work, problem)
             if where is not None:
-                notes.append(_note(result, where[0], where[1], _note_text(problem)))
+                notes.append(note_at(result, where[0], where[1], note_text(problem)))
         by_row: dict[int, dict[int, str]] = {}
         for w in result.writes:
             by_row.setdefault(w.row, {})[w.col] = w.value
@@ -425,7 +350,7 @@ def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, ta
             work.stored_base = in_flight
         work.result = core.finish(plan, updates, creates)
         run.to_db += sum(isinstance(o, core.Applied) for o in updates.values()) + len(created)
-    run.problems = _store_problems(link, run, works)
+    run.problems = store_problems(link, run, works)
     link.tab_map = tabs
     session.commit()
 
@@ -453,7 +378,7 @@ def run_cycle(link_id: int, client, progress: Callable[[int, int], None] | None 
     run_id, before = run.id, client.stats.total
     try:
         if not link.user.active:
-            _stop_inactive(link, run)
+            stop_inactive(link, run)
         else:
             with acting_as(link.user_id, "sheet"), force_locale(app_locale()):
                 _cycle(link, run, client, progress)
@@ -468,19 +393,6 @@ def run_cycle(link_id: int, client, progress: Callable[[int, int], None] | None 
     link.last_run_at, link.last_status = run.finished_at, run.status
     session.commit()
     return run
-
-
-def _stop_inactive(link: SyncLink, run: SyncRun) -> None:
-    """A link acts as its user: a deactivated user's link reads and writes nothing, and says so."""
-    text = (f"user {link.user.username} is deactivated: this link applies and writes nothing until the user "
-            "is active again or the spreadsheet is linked to another user")
-    seen = db.session.scalar(select(SyncProblem.id).where(
-        SyncProblem.link_id == link.id, SyncProblem.kind == INACTIVE_USER, SyncProblem.resolved_at.is_(None)))
-    if seen is None:
-        db.session.add(SyncProblem(link_id=link.id, run_id=run.id, table_name="link", kind=INACTIVE_USER,
-                                   message=text))
-    run.problems = 1
-    run.status, run.error = "failed", text
 
 
 def sync_link(link_id: int, client, progress=None, wait: bool = False) -> SyncRun:
