@@ -156,7 +156,9 @@ def _placed(side: SheetSide, tabs: list[TabWrite], whole: bool) -> dict[TabWrite
     placed: dict[TabWrite, Placed] = {}
     light = [] if whole else [t for t in tabs if len(_blocks(t.changes.checked_rows())) <= MAX_CHECKED_BLOCKS]
     if light:
+        gone = list(light)
         read = _read(side, light, _light_ranges)
+        gone = [t for t in gone if t not in read]  # deleted meanwhile: not written
         for tab, grids in read.items():
             ids = [row[0] if row else "" for row in grids[0]]
             rows = {}
@@ -166,7 +168,7 @@ def _placed(side: SheetSide, tabs: list[TabWrite], whole: bool) -> dict[TabWrite
             found = in_place(tab.changes, ids, rows)
             if found is not None:
                 placed[tab] = found
-        tabs = [t for t in tabs if t in read]  # tabs deleted meanwhile are not written
+        tabs = [t for t in tabs if t not in gone]
     rest = [t for t in tabs if t not in placed]
     if rest:
         for tab, (grid,) in _read(side, rest, lambda t: [quoted(t.title)]).items():

@@ -241,3 +241,38 @@ def test_a_value_a_hidden_record_holds_is_refused_without_telling_whose_it_is(ap
         assert str(team["hidden"]) not in text and "别人的秘密客户" not in text and "保密市" not in text
         assert "已被" not in text and "already" not in text  # not even that someone holds it
     assert f"#{ids[1]}" in visible["message"]  # a record the rep sees is named
+
+
+def test_many_scattered_changes_are_confirmed_by_reading_the_tab_whole(app, emulator, gc, linker):
+    username = new_user(app, "Sales", prefix="wr")
+    with app.app_context():
+        owner = f.user(app, username)
+        ids = [f.customer(owner, name=f"散户{n}有限公司", city=f"城{n}").id for n in range(90)]
+        db.session.commit()
+    link_id, sheet = linker(username)
+    title = sheet.title("customer")
+    with app.app_context():
+        for rid in ids[::2]:  # 45 rows apart from each other
+            db.session.get(Customer, rid).city = f"新{rid}"
+        db.session.commit()
+    emulator.after_next(lambda: emulator.insert_rows(sheet.sid, title, 2, 3), method_id=READ)
+    emulator.clear_log()
+    assert cycle(app, gc, link_id)[0] == "success"
+    confirming = emulator.requests(method_id=READ)[1]
+    assert confirming.query["ranges"] == [f"'{title}'"]  # too many blocks for a light read
+    by_id = sheet.by_id("customer")
+    for n, rid in enumerate(ids):
+        assert by_id[str(rid)][5] == (f"新{rid}" if n % 2 == 0 else f"城{n}")
+
+
+def test_a_tab_deleted_while_the_cycle_works_is_not_written_and_the_others_are(app, emulator, gc, linker, team):
+    link_id, sheet, title = start(app, linker, team, sheet_edit=False)
+    with app.app_context():
+        f.contact(db.session.get(Customer, team["ids"][0]), name="新联系人")  # to be appended to the contacts tab
+        db.session.commit()
+    emulator.after_next(lambda: emulator.delete_tab(sheet.sid, sheet.title("contact")), method_id=READ)
+    assert cycle(app, gc, link_id)[0] == "success"
+    assert sheet.value("customer", team["ids"][2], "city") == "东莞"
+    assert sheet.title("contact") not in emulator.tabs(sheet.sid)
+    status, error, _ = cycle(app, gc, link_id)
+    assert status == "partial" and "deleted" in error
