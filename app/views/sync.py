@@ -5,6 +5,7 @@ Admin does everything; Manager reads (app.security.matrix.READ_ONLY_RECORDS). Th
 list actions: FAB posts them with the list form's CSRF token.
 """
 import json
+import logging
 import threading
 
 from flask import current_app, flash, redirect
@@ -18,6 +19,8 @@ from app.models import SyncLink, SyncProblem, SyncRun, db
 from app.models.base import utcnow
 from app.security.matrix import READ_ONLY_RECORDS
 from app.security.ownership import acting_user_id
+
+log = logging.getLogger(__name__)
 
 LABELS = {
     "id": _l("ID"), "spreadsheet_id": _l("Spreadsheet ID"), "user": _l("Linked user"), "profile": _l("Profile"),
@@ -86,6 +89,10 @@ def accept_problems(app, problem_ids: list[int], admin_id: int | None) -> list[t
             except NotAcceptable as exc:
                 db.session.rollback()
                 results.append((problem_id, "refused", str(exc)))
+            except Exception:  # noqa: BLE001 - the admin gets a sentence, the log the details
+                db.session.rollback()
+                log.exception("accepting sync problem %s failed", problem_id)
+                results.append((problem_id, "refused", gettext("The changes could not be applied; see the server log.")))
         return results
 
     return outside_request(app, work, "sheets-accept") or []
