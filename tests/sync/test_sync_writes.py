@@ -258,11 +258,11 @@ def test_many_scattered_changes_are_confirmed_by_reading_the_tab_whole(app, emul
     emulator.after_next(lambda: emulator.insert_rows(sheet.sid, title, 2, 3), method_id=READ)
     emulator.clear_log()
     assert cycle(app, gc, link_id)[0] == "success"
-    confirming = emulator.requests(method_id=READ)[1]
-    assert confirming.query["ranges"] == [f"'{title}'"]  # too many blocks for a light read
     by_id = sheet.by_id("customer")
     for n, rid in enumerate(ids):
         assert by_id[str(rid)][5] == (f"新{rid}" if n % 2 == 0 else f"城{n}")
+    confirming = emulator.requests(method_id=READ)[1]
+    assert confirming.query["ranges"] == [f"'{title}'"]  # too many blocks for a light read
 
 
 def test_a_tab_deleted_while_the_cycle_works_is_not_written_and_the_others_are(app, emulator, gc, linker, team):
