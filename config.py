@@ -40,6 +40,13 @@ def _non_negative_int(name: str, default: int) -> int:
     return value
 
 
+def _percent(name: str, default: int) -> int:
+    value = _int(name, default)
+    if not 1 <= value <= 100:
+        raise ConfigError(f"{name} must be a percentage from 1 to 100, got {value}")
+    return value
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -77,6 +84,10 @@ def from_environment() -> dict:
         # Compare the roles in the database with app.security.matrix when the app starts (a warning per
         # difference); `flask roles check` does the same and exits 1 on a difference.
         "ROLES_CHECK_AT_START": _bool("ROLES_CHECK_AT_START", True),
+        # Mass-change guard: a cycle that changes more than this share of a tab's rows (and at least
+        # SHEETS_MASS_CHANGE_MIN_ROWS rows) applies none of them until an admin accepts them.
+        "SHEETS_MASS_CHANGE_PERCENT": _percent("SHEETS_MASS_CHANGE_PERCENT", 50),
+        "SHEETS_MASS_CHANGE_MIN_ROWS": _positive_int("SHEETS_MASS_CHANGE_MIN_ROWS", 20),
         # Set SESSION_COOKIE_SECURE=true whenever the app is served over HTTPS (the remember cookie follows it).
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         # Redirect plain-HTTP requests to HTTPS (off by default: TLS usually ends at the proxy).

@@ -3,15 +3,17 @@
 Nothing here touches gspread, Flask or the database: literal data goes in,
 a literal plan comes out. One cycle for one tab is:
 
-1. ``plan = plan_tab(spec, header, sheet_rows, db, base)``
+1. ``plan = plan_tab(spec, header, sheet_rows, db, base, limits)``
 2. The adapter, in ONE database transaction and acting as the linked user,
    applies ``plan.updates`` and ``plan.creates``; validation / business rules
    may refuse some. Before committing it saves
    ``in_flight_base(plan, created)`` as the tab's base snapshot.
 3. ``result = finish(plan, update_outcomes, create_outcomes)``
-4. The adapter writes ``result.writes`` (all tabs in one values:batchUpdate,
-   see ``value_ranges``), reports ``result.problems``, and only THEN saves
-   ``result.base`` as the tab's base snapshot.
+4. The adapter puts ``result.writes``, ``result.deletes`` and
+   ``result.appends`` on the sheet (addressed to the rows AS READ: people
+   move rows meanwhile, sync.placement finds where they are at write time),
+   reports ``result.problems``, and only THEN saves ``result.base`` as the
+   tab's base snapshot (keeping the in-flight one if a change found no row).
 
 Conventions
 -----------
@@ -23,8 +25,10 @@ Conventions
   whitespace is therefore not an edit, but it is rewritten once in trimmed
   form, so the sheet settles into canonical text. Values sent to the DB are
   trimmed.
-* Rows whose cells are all blank are ignored; the desired grid drops them,
-  which compacts blank rows left in the middle of the table.
+* Rows whose cells are all blank are ignored and deleted. No row ever
+  moves by rewriting values: rows that leave are deleted (the ones below
+  move up with their notes), new ones are appended after the table.
+* A row is one save: a read-only edit refuses the row's other edits too.
 * Grid coordinates in ``CellWrite`` are 1-based like the Sheets UI (row 1 is
   the header row, column 1 is the ID column).
 
@@ -52,6 +56,21 @@ second record is created (the first one shows up at the bottom with a
 window would need a marker written into the ID cell before creating, i.e.
 one more sheet round trip per new row; the window is "cycle crashed between
 commit and sheet write AND user retyped that row before the next cycle".
+
+Identity
+--------
+An ID-less row whose cells equal, in every column, a record that was on the
+sheet last cycle and is missing now (its ID was cleared, or the row was cut
+and pasted without it) gets that record's ID back. An ID-less row equal in
+every column to any visible record is a copy, not a new record: refused.
+
+Mass changes
+------------
+Sheet edits no person types (values moved between rows, as sorting a
+selection that leaves out the ID column does; or more than a share of the
+tab, see sync.mass_change) hold the tab: no update, no creation, every
+record's row shows the database again, and one MASS_CHANGE problem keeps
+the edits (``Problem.detail``) for an admin to accept.
 
 ``base.issued`` is the other in-flight guard: IDs the interrupted cycle may
 already have written to the sheet (e.g. new DB records appended). Without
@@ -83,14 +102,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
-from itertools import zip_longest
 from typing import Mapping, NamedTuple, Sequence
 
+from .mass_change import MassLimits, detect
 from .plan_types import (  # noqa: F401 - re-exported: callers name these core.<name>
     REJECTED, CONFLICT, ROW_DELETED_IN_SHEET, RECORD_GONE, STRUCTURE, DUPLICATE_ID, UNKNOWN_ID, BAD_ID,
-    BLOCKING_KINDS, TableSpec, Records, TabBase, Problem, Update, Create, PlannedRow, TabPlan, Applied,
-    Created, Refused, UpdateOutcome, CreateOutcome, CellWrite, TabResult, _sheet_rows,
+    MASS_CHANGE, BLOCKING_KINDS, HELD_KINDS, TableSpec, Records, TabBase, Problem, Delta, Update, Create,
+    PlannedRow, TabPlan, Applied, Created, Refused, UpdateOutcome, CreateOutcome, CellWrite, TabResult, _sheet_rows,
 )
+from .structure import column_letter, header_problems, id_problems, outside_problems  # noqa: F401
 
 # --------------------------------------------------------------------------
 # small helpers
@@ -98,15 +118,6 @@ from .plan_types import (  # noqa: F401 - re-exported: callers name these core.<
 
 def _norm(value: str | None) -> str:
     return (value or "").strip()
-
-
-def column_letter(col: int) -> str:
-    """1 -> 'A', 27 -> 'AA'."""
-    letters = ""
-    while col > 0:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def _padded(cells: Sequence[str], width: int) -> tuple[str, ...]:
@@ -154,53 +165,7 @@ def _record_values(spec: TableSpec, record: Mapping[str, str]) -> tuple[str, ...
 
 
 # --------------------------------------------------------------------------
-# structure checks (blocking)
-
-
-def _header_problems(spec: TableSpec, header: list[str], has_data: bool) -> list[Problem]:
-    expected = list(spec.header)
-    if header == expected or (not header and not has_data):
-        return []
-    if not header:
-        return [Problem(STRUCTURE, spec.name, "header row 1 is empty; expected: " + ", ".join(expected))]
-    moved = sorted(header) == sorted(expected)
-    hint = " (columns were moved)" if moved else ""
-    tail = "; the tab is not synced until row 1 reads: " + ", ".join(expected)
-    problems = []
-    for i, (want, got) in enumerate(zip_longest(expected, header), start=1):
-        if want == got:
-            continue
-        cell = f"{column_letter(i)}1"
-        if want is None:
-            text = f"unexpected column {got!r} in {cell}"
-        elif not got:
-            text = f"missing column {want!r} in {cell}"
-        else:
-            text = f"{cell} should be {want!r} but is {got!r}{hint}"
-        problems.append(Problem(STRUCTURE, spec.name, text + tail, column=want or got, sheet_value=got or ""))
-    return problems
-
-
-def _outside_problems(spec: TableSpec, rows: Sequence[Sequence[str]]) -> list[Problem]:
-    # Removing rows shifts our columns; cells right of them would not move
-    # with their row, so silently syncing would misalign the user's notes.
-    width = len(spec.header)
-    problems = []
-    for n, cells in enumerate(rows, start=2):
-        if len(cells) <= width:
-            continue
-        extra = [i for i, c in enumerate(cells[width:], start=width + 1) if _norm(c)]
-        if extra:
-            where = ", ".join(f"{column_letter(i)}{n}" for i in extra)
-            problems.append(
-                Problem(
-                    STRUCTURE,
-                    spec.name,
-                    f"values outside the table's columns at {where}; move or delete them",
-                    sheet_row=n,
-                )
-            )
-    return problems
+# data rows
 
 
 class _SheetRow(NamedTuple):
@@ -220,55 +185,6 @@ def _data_rows(spec: TableSpec, sheet_rows: Sequence[Sequence[str]]) -> list[_Sh
             rid = int(id_text) if id_text.isascii() and id_text.isdigit() else None
             rows.append(_SheetRow(n, id_text, trimmed[1:], rid or None))  # 0 is not an ID
     return rows
-
-
-def _id_problems(spec: TableSpec, rows: list[_SheetRow], db: Mapping, base: TabBase) -> list[Problem]:
-    problems = []
-    first_row: dict[int, int] = {}  # id -> first sheet row showing it
-    repeated: dict[int, list[int]] = {}  # id -> every sheet row showing it, when more than one
-    for row in rows:
-        if not row.id_text:
-            continue
-        rid = row.record_id
-        if rid is None:
-            problems.append(
-                Problem(
-                    BAD_ID,
-                    spec.name,
-                    f"row {row.sheet_row}: {row.id_text!r} is not a record ID; clear the cell for a new record",
-                    sheet_value=row.id_text,
-                    sheet_row=row.sheet_row,
-                )
-            )
-            continue
-        if rid in first_row:
-            repeated.setdefault(rid, [first_row[rid]]).append(row.sheet_row)
-        else:
-            first_row[rid] = row.sheet_row
-        if rid not in db and rid not in base.records and rid not in base.issued:
-            problems.append(
-                Problem(
-                    UNKNOWN_ID,
-                    spec.name,
-                    f"row {row.sheet_row}: ID {rid} is not a record of this tab",
-                    record_id=rid,
-                    sheet_value=row.id_text,
-                    sheet_row=row.sheet_row,
-                )
-            )
-    for rid in sorted(repeated, key=first_row.get):
-        where = repeated[rid]
-        problems.append(
-            Problem(
-                DUPLICATE_ID,
-                spec.name,
-                f"ID {rid} appears on rows {', '.join(map(str, where))}; keep it on one row only",
-                record_id=rid,
-                sheet_value=str(rid),
-                sheet_row=where[1],
-            )
-        )
-    return problems
 
 
 # --------------------------------------------------------------------------
@@ -296,7 +212,7 @@ def _merge_cell(spec: TableSpec, rid: int, col: str, s: str, b: str | None, d: s
 
 
 def _merge_row(spec: TableSpec, rid: int, row: _SheetRow, base_vals, db_vals):
-    shown, changes, problems = [], {}, []
+    shown, changes, problems, read_only = [], {}, [], []
     for col, s in zip(spec.columns, row.values):
         b = None if base_vals is None else _norm(base_vals.get(col))
         value, change, problem = _merge_cell(spec, rid, col, s, b, _norm(db_vals.get(col)), row.sheet_row)
@@ -305,6 +221,16 @@ def _merge_row(spec: TableSpec, rid: int, row: _SheetRow, base_vals, db_vals):
             changes[col] = change
         if problem is not None:
             problems.append(problem)
+            read_only += [col] if problem.kind == REJECTED else []
+    if read_only and changes:
+        # A row is saved like one form: an edit of a read-only column refuses the row's other edits.
+        why = ", ".join(map(repr, read_only))
+        for col, typed in changes.items():
+            kept = _norm(db_vals.get(col))
+            text = f"record {rid} {col!r}: edit refused with the rest of its row ({why} is read-only)"
+            problems.append(Problem(REJECTED, spec.name, text, rid, col, typed, kept, row.sheet_row))
+            shown[spec.columns.index(col)] = kept
+        changes = {}
     planned = PlannedRow(rid, tuple(shown), row.sheet_row, changed=tuple(changes))
     return planned, changes, problems
 
@@ -391,8 +317,10 @@ def plan_tab(
     sheet_rows: Sequence[Sequence[str]],
     db: Mapping[int, Mapping[str, str]],
     base: TabBase | None = None,
+    limits: MassLimits | None = MassLimits(),
 ) -> TabPlan:
-    """Plan one cycle of one tab. ``db`` holds what the linked user may see now."""
+    """Plan one cycle of one tab. ``db`` holds what the linked user may see now; ``limits``
+    those of the mass-change guard (None: no guard)."""
     base = base or TabBase()
     current = (tuple(header), *map(tuple, sheet_rows))
     db_values = _value_tuples(spec, db)
@@ -402,15 +330,17 @@ def plan_tab(
     rows = _data_rows(spec, sheet_rows)
     # Checked in order, each only when the previous is clean: an extra header
     # column would otherwise also be reported once per data row.
-    problems = _header_problems(spec, _strip_trailing_blanks(header), bool(rows))
-    problems = problems or _outside_problems(spec, sheet_rows)
-    problems = problems or _id_problems(spec, rows, db_values, base)
+    problems = header_problems(spec, _strip_trailing_blanks(header), bool(rows))
+    problems = problems or outside_problems(spec, sheet_rows)
+    problems = problems or id_problems(spec, rows, db_values, base)
     if problems:
         return _blocked(spec, problems, current, db, base)
 
     on_sheet = {r.record_id for r in rows if r.record_id is not None}
     keys = _creation_keys(spec, rows)
+    identities = _Identities(spec, db_values, base, on_sheet)
     planned, updates, creates, problems = [], [], [], []
+    changed: list[tuple[int, tuple[str, ...], tuple[str, ...]]] = []  # (id, base values, sheet values)
     for row in rows:
         rid = row.record_id
         own_base = None
@@ -420,7 +350,19 @@ def plan_tab(
             # key says so), so it is its own base and only needs its ID.
             rid, own_base = base.pending[key], dict(zip(spec.columns, row.values))
             on_sheet.add(rid)
+        elif key is not None:
+            rid = identities.lost(row.values)  # its ID was cleared, or the row was cut and pasted without it
+            if rid is not None:
+                on_sheet.add(rid)
         if rid is None:
+            twin = identities.twin(row.values)
+            if twin is not None:
+                text = (f"new row ({_filled(spec, row.values)}) repeats record {twin} in every column; not created: "
+                        "delete the row, or change what makes it a different record")
+                problems.append(Problem(REJECTED, spec.name, text, sheet_value=_filled(spec, row.values),
+                                        sheet_row=row.sheet_row))
+                planned.append(PlannedRow(None, row.values, row.sheet_row))
+                continue
             p, create, extra = _new_row(spec, row, key)
             planned.append(p)
             creates.extend([create] if create else [])
@@ -435,6 +377,10 @@ def plan_tab(
             if rid not in db_values:
                 problems.extend(_gone_problems(spec, rid, row, base_vals))
                 continue
+            if own_base is None and base_vals is not None:
+                was = _record_values(spec, base_vals)
+                if was != row.values:
+                    changed.append((rid, was, row.values))
             p, changes, extra = _merge_row(spec, rid, row, base_vals, db[rid])
             planned.append(p)
             updates.extend([Update(rid, changes)] if changes else [])
@@ -451,7 +397,72 @@ def plan_tab(
                     record_id=rid,
                 )
             )
+    reason = detect(spec.columns, [(was, now) for _, was, now in changed], len(db_values), limits) if limits else None
+    if reason is not None:
+        return _held(spec, reason, changed, planned, problems, current, db, base)
     return TabPlan(spec, False, tuple(updates), tuple(creates), tuple(planned), tuple(problems), current, _kept(db), base)
+
+
+class _Identities:
+    """Who an ID-less row may be: a record whose row left the sheet this cycle with exactly these values
+    (it gets its ID back), or a visible record it copies in every column (it is not created again)."""
+
+    def __init__(self, spec: TableSpec, db_values: Mapping[int, tuple], base: TabBase, on_sheet: set):
+        self.spec, self.db_values, self.base = spec, db_values, base
+        pending = set(base.pending.values())
+        self.lost_ids = [rid for rid in base.records if rid in db_values and rid not in on_sheet and rid not in pending]
+        self._lost: dict[tuple[str, ...], list[int]] | None = None
+        self._twins: dict[tuple[str, ...], int] | None = None
+
+    def _shown(self, rid: int) -> tuple[tuple[str, ...], ...]:
+        """The values a record's row may hold: as the sheet last showed them, and as the database has them."""
+        now = tuple(map(_norm, self.db_values[rid]))
+        was = _record_values(self.spec, self.base.records[rid]) if rid in self.base.records else now
+        return (was, now) if was != now else (now,)
+
+    def lost(self, values: tuple[str, ...]) -> int | None:
+        if not self.lost_ids:
+            return None
+        if self._lost is None:
+            self._lost = {}
+            for rid in sorted(self.lost_ids):
+                for shown in self._shown(rid):
+                    self._lost.setdefault(shown, []).append(rid)
+        for rid in self._lost.get(values, ()):
+            if rid in self.lost_ids:
+                self.lost_ids.remove(rid)
+                return rid
+        return None
+
+    def twin(self, values: tuple[str, ...]) -> int | None:
+        if self._twins is None:
+            self._twins = {}
+            for rid in sorted(self.db_values):
+                for shown in self._shown(rid):
+                    self._twins.setdefault(shown, rid)
+        return self._twins.get(values)
+
+
+def _held(spec, reason, changed, planned, problems, current, db, base) -> TabPlan:
+    """The plan of a tab whose sheet edits look like no person typed them (sync.mass_change): nothing goes to
+    the database, every record's row shows the database again, ID-less rows wait, and one problem keeps what
+    the sheet changed so that an admin can accept it."""
+    db_values = _value_tuples(spec, db)
+    rows = tuple(
+        PlannedRow(p.record_id, tuple(map(_norm, db_values[p.record_id])), p.sheet_row) if p.record_id is not None
+        else PlannedRow(None, p.values, p.sheet_row)
+        for p in planned
+    )
+    detail = tuple(
+        Delta(rid, tuple((c, w, n) for c, w, n in zip(spec.columns, was, now) if w != n))
+        for rid, was, now in sorted(changed)
+    )
+    fingerprint = hashlib.sha256(repr(detail).encode("utf-8")).hexdigest()[:8]
+    message = (f"{reason}; none of these sheet edits was applied and the tab was restored from the database: "
+               f"if they were meant, an admin can accept them on the sync problems page")
+    held = Problem(MASS_CHANGE, spec.name, message, sheet_value=f"{len(detail)} rows #{fingerprint}", detail=detail)
+    kept = tuple(p for p in problems if p.kind == ROW_DELETED_IN_SHEET)
+    return TabPlan(spec, False, (), (), rows, (held, *kept), current, _kept(db), base)
 
 
 def in_flight_base(plan: TabPlan, created: Mapping[str, Created]) -> TabBase:
@@ -557,18 +568,12 @@ def _check_outcomes(plan: TabPlan, updates: Mapping, creates: Mapping) -> None:
         raise ValueError(f"{plan.spec.name}: no outcome reported for {missing}; report Refused(reason) instead")
 
 
-def _diff(current, grid, width: int) -> tuple[CellWrite, ...]:
-    writes = []
-    blank = ("",) * width
-    for r in range(max(len(current), len(grid))):
-        have = current[r] if r < len(current) else blank
-        want = grid[r] if r < len(grid) else blank
-        if len(have) != width:
-            have = _padded(have, width)
-        if have == want:
-            continue  # most rows of most cycles
-        writes.extend(CellWrite(r + 1, c + 1, w) for c, (h, w) in enumerate(zip(have, want)) if h != w)
-    return tuple(writes)
+def _row_writes(row: int, have: Sequence[str], want: tuple[str, ...], width: int) -> list[CellWrite]:
+    if len(have) != width:
+        have = _padded(have, width)
+    if have == want:
+        return []  # most rows of most cycles
+    return [CellWrite(row, c + 1, w) for c, (h, w) in enumerate(zip(have, want)) if h != w]
 
 
 def finish(
@@ -602,41 +607,23 @@ def finish(
             extra = []
         rows.append(row)
         problems.extend(extra)
-    grid = (spec.header, *((str(r.record_id) if r.record_id is not None else "", *r.values) for r in rows))
+    # Rows stay where they are: the ones that leave are deleted, the new ones added after the table.
+    width = len(spec.header)
+    shown = [(r.sheet_row, (str(r.record_id) if r.record_id is not None else "", *r.values)) for r in rows]
+    writes = _row_writes(1, plan.current[0], spec.header, width)
+    for n, cells in shown:
+        if n is not None:
+            writes += _row_writes(n, plan.current[n - 1], cells, width)
+    staying = {n for n, _ in shown}
     records = Records(spec.columns, {r.record_id: r.values for r in rows if r.record_id is not None})
-    origins = tuple(r.sheet_row for r in rows)
+    origins = tuple(n for n, _ in shown)
     return TabResult(
         spec.name,
-        _diff(plan.current, grid, len(spec.header)),
-        grid,
+        tuple(writes),
+        (spec.header, *(cells for _, cells in shown)),
         origins,
         _moved(problems, origins),
         TabBase(records),
+        deletes=tuple(n for n in range(2, len(plan.current) + 1) if n not in staying),
+        appends=tuple(cells for n, cells in shown if n is None),
     )
-
-
-# --------------------------------------------------------------------------
-# adapter convenience
-
-
-def _quoted(table: str) -> str:
-    return "'" + table.replace("'", "''") + "'"
-
-
-def value_ranges(table: str, writes: Sequence[CellWrite]) -> list[dict]:
-    """Writes as values:batchUpdate ``data`` entries, runs of adjacent cells
-    in one row merged into one range. Concatenate over tabs for ONE call."""
-    ordered = sorted(writes, key=lambda w: (w.row, w.col))
-    runs: list[list[CellWrite]] = []
-    for w in ordered:
-        if runs and runs[-1][-1].row == w.row and runs[-1][-1].col + 1 == w.col:
-            runs[-1].append(w)
-        else:
-            runs.append([w])
-    return [
-        {
-            "range": f"{_quoted(table)}!{column_letter(run[0].col)}{run[0].row}:{column_letter(run[-1].col)}{run[-1].row}",
-            "values": [[w.value for w in run]],
-        }
-        for run in runs
-    ]

@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 
 from app.checks import DATE_RANGES, record_errors
 from app.domain.rules.errors import RuleViolation
-from app.labels import ENUM_LABELS, FIELD_LABELS
+from app.labels import ENUM_LABELS, FIELD_LABELS, RECORD_LABELS
 from app.models import Activity, AdSlot, Booking, Contact, Contract, Customer, Issue, Payment, Publication
 from app.security import authority
 from app.security.ownership import RefusedWrite, acting_user, owned_clause, restricted_user_id
@@ -364,6 +364,7 @@ class DbSide:
         item = self.session.get(MODELS[table.record], record_id)
         if item is None:
             return core.Refused(gettext("The record no longer exists."))
+        parsed: dict[Column, object] = {}
         try:
             parsed = self._parse_changes(table, changes)
             self._check(table, item, parsed, creating=False)
@@ -377,13 +378,14 @@ class DbSide:
             return core.Refused(refusal_text(exc))
         except SQLAlchemyError as exc:
             self.session.expire(item)
-            return core.Refused(db_error_text(exc))
+            return core.Refused(self._db_refusal(table, exc, parsed, record_id))
         return core.Applied(self.item_values(table, item))
 
     def create(self, table: Table, values: dict[str, str], actor_id: int | None) -> core.CreateOutcome:
         if not self.may(table.record, "add"):
             return core.Refused(gettext("You may not add these records."))
         model = MODELS[table.record]
+        parsed: dict[Column, object] = {}
         try:
             parsed = self._parse_changes(table, {k: v for k, v in values.items()})
             item = model()
@@ -400,12 +402,37 @@ class DbSide:
         except (BadValue, RefusedWrite, RuleViolation) as exc:
             return core.Refused(refusal_text(exc))
         except SQLAlchemyError as exc:
-            return core.Refused(db_error_text(exc))
+            return core.Refused(self._db_refusal(table, exc, parsed, None))
         return core.Created(item.id, self.item_values(table, item))
+
+    def _db_refusal(self, table: Table, exc: SQLAlchemyError, parsed: dict, record_id: int | None) -> str:
+        """Why the database refused a write. A value another record already holds is named with that
+        record only if the linked user may see it: the refusal never tells a Sales rep that a colleague's
+        hidden customer holds this credit code."""
+        if not is_unique_violation(exc):
+            return db_error_text(exc)
+        model = MODELS[table.record]
+        for column, value in parsed.items():
+            attr = getattr(model, column.attr, None)
+            if value is None or attr is None or not getattr(attr.property.columns[0], "unique", False):
+                continue
+            stmt = select(model.id).where(attr == value, model.id != (record_id or 0))
+            if self.session.scalar(stmt.limit(1)) is None:
+                continue
+            seen = self.session.scalar(self._restrict(stmt, table.record, model).limit(1))
+            if seen is not None:
+                return gettext("%(field)s: %(record)s #%(id)s already has this value.", field=label(column.field),
+                               record=RECORD_LABELS[table.record], id=seen)
+            return gettext("%(field)s: this value cannot be saved here; ask a manager.", field=label(column.field))
+        return gettext("This value cannot be saved here; ask a manager.")
+
+
+def is_unique_violation(exc: SQLAlchemyError) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "unique" in text or "duplicate" in text
 
 
 def db_error_text(exc: SQLAlchemyError) -> str:
-    text = str(getattr(exc, "orig", exc)).lower()
-    if "unique" in text or "duplicate" in text:
-        return gettext("Another record already uses this value.")
+    if is_unique_violation(exc):
+        return gettext("This value cannot be saved here; ask a manager.")
     return gettext("The database refused the change (%(error)s).", error=type(getattr(exc, "orig", exc)).__name__)

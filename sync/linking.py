@@ -7,9 +7,9 @@ from typing import Callable
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from app.models import SyncLink, SyncRun, db
+from app.models import SyncBase, SyncLink, SyncRun, db
 from app.models.events import acting_as
 
 from . import core
@@ -81,6 +81,8 @@ def link_spreadsheet(spreadsheet_id: str, username: str, profile_name: str, clie
     user = sm.find_user(username=username)
     if user is None:
         raise LinkError(f"no user {username!r}")
+    if not user.active:
+        raise LinkError(f"user {username!r} is deactivated; a sheet acts as its user, so link it to an active one")
     link = db.session.scalar(select(SyncLink).where(SyncLink.spreadsheet_id == spreadsheet_id))
     if link is not None and (link.user_id != user.id or link.profile != profile_name):
         raise LinkError(f"spreadsheet {spreadsheet_id} is already linked to {link.user.username} "
@@ -112,9 +114,13 @@ def link_spreadsheet(spreadsheet_id: str, username: str, profile_name: str, clie
             if sheet_id is not None and sheets[sheet_id]["properties"]["title"] != title:
                 requests.append({"updateSheetProperties": {"properties": {"sheetId": sheet_id, "title": title},
                                                            "fields": "title"}})
+            if sheet_id is None or sheet_id != known:
+                # Another tab than the one synced so far (it was deleted by hand): its base describes rows
+                # this tab never had, which would all be reported as deleted in the sheet.
+                _forget_base(link.id, table.record)
             if sheet_id is None:
                 sheet_id = _new_sheet_id(sheets)
-                rows = len(dbside.read(table)) + GRID_MARGIN + 1
+                rows = GRID_MARGIN + 1  # rows are inserted as the records are pushed
                 requests.append({"addSheet": {"properties": {
                     "sheetId": sheet_id, "title": title,
                     "gridProperties": {"rowCount": rows, "columnCount": len(spec.header)}}}})
@@ -139,6 +145,10 @@ def link_spreadsheet(spreadsheet_id: str, username: str, profile_name: str, clie
     progress("pushing the records")
     run = sync_link(link.id, client, push_progress, wait=True)
     return link, run
+
+
+def _forget_base(link_id: int, record: str) -> None:
+    db.session.execute(delete(SyncBase).where(SyncBase.link_id == link_id, SyncBase.table_name == record))
 
 
 def _new_sheet_id(sheets: dict) -> int:

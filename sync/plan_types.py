@@ -16,9 +16,13 @@ STRUCTURE = "structure"
 DUPLICATE_ID = "duplicate_id"
 UNKNOWN_ID = "unknown_id"
 BAD_ID = "bad_id"
+# A cycle that would change many rows in a pattern no person types: nothing applied, sheet restored.
+MASS_CHANGE = "mass_change"
 
 # Kinds that stop a whole tab from syncing.
 BLOCKING_KINDS = frozenset({STRUCTURE, DUPLICATE_ID, UNKNOWN_ID, BAD_ID})
+# Kinds that hold a tab's sheet edits back until an admin decides (the tab is still written).
+HELD_KINDS = frozenset({MASS_CHANGE})
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,15 @@ class Problem:
     # 1-based sheet row: after finish(), where the row is once the writes
     # are applied (rows that left: where it was read; blocked tab: as read).
     sheet_row: int | None = None
+    # MASS_CHANGE only: the sheet edits held back, as Delta per record.
+    detail: tuple["Delta", ...] = ()
+
+
+class Delta(NamedTuple):
+    """What the sheet changed on one record since the last cycle: ((column, base value, sheet value), ...)."""
+
+    record_id: int
+    cells: tuple[tuple[str, str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -180,12 +193,22 @@ class CellWrite:
 
 @dataclass(frozen=True)
 class TabResult:
+    """What a cycle does to one tab's sheet, in the layout AS READ (sync.placement finds where
+    those rows are at write time): cell ``writes`` on rows that stay, ``deletes`` of whole rows,
+    ``appends`` of whole rows after the table. Nothing is moved by rewriting values."""
+
     table: str
-    writes: tuple[CellWrite, ...]  # empty on an idle cycle or a blocked tab
-    grid: tuple[tuple[str, ...], ...]  # the sheet after the writes, header first
-    origins: tuple[int | None, ...]  # per data row: sheet row it came from
+    writes: tuple[CellWrite, ...]  # on rows as read (row 1 = header); empty when idle or blocked
+    grid: tuple[tuple[str, ...], ...]  # the sheet after the changes, header first
+    origins: tuple[int | None, ...]  # per data row of ``grid``: the row it was read from, None if appended
     problems: tuple[Problem, ...]
     base: TabBase  # save after the sheet write succeeded
+    deletes: tuple[int, ...] = ()  # rows as read to remove (records that left, blank rows)
+    appends: tuple[tuple[str, ...], ...] = ()  # whole rows (ID first) added after the table
+
+    @property
+    def changes_sheet(self) -> bool:
+        return bool(self.writes or self.deletes or self.appends)
 
 
 def _sheet_rows(value_tuples: Mapping[int, tuple]) -> dict[str, tuple[str, ...]]:

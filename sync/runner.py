@@ -9,9 +9,13 @@ One cycle of one link (`run_cycle`):
 2. acting as the linked user: plan each tab with sync.core, apply every update/creation through
    the ORM (one savepoint per record, so a refused write leaves the others), store the problems
    and the in-flight bases: ONE commit;
-3. at most one spreadsheets:batchUpdate (grid growth, notes on rejected/conflicting cells) and one
-   values:batchUpdate (RAW) for all tabs;
-4. save the final bases and the run: second commit.
+3. the sheet (sync.sheet_writes): one values:batchGet confirms where the rows to change are now (a
+   person may have inserted, deleted or sorted rows meanwhile), then ONE spreadsheets:batchUpdate
+   deletes and inserts rows, writes cells and notes (on new problems) for all tabs;
+4. save the final bases (of the tabs whose changes all landed) and the run: second commit.
+
+A link whose user is deactivated does nothing but record a problem and a failed run. A tab whose
+sheet edits look like no person typed them (sync.mass_change) applies none of them and is restored.
 
 An interruption anywhere leaves a state the next cycle converges from (see sync.core): applied
 edits are in the DB, created records are in `pending` with their creation key, the sheet gets the
@@ -29,12 +33,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale
 from gspread.exceptions import APIError
 from sqlalchemy import select
 
 from app.labels import RECORD_LABELS
-from app.models import SyncBase, SyncLink, SyncProblem, SyncRun, db
+from app.models import SyncBase, SyncLink, SyncRun, db
 from app.models.base import utcnow
 from app.models.events import acting_as
 
@@ -42,13 +46,14 @@ from . import core, transport
 from .db_side import DbSide, label, normalise
 from .locks import link_lock
 from .profiles import Table, profile
-from .sheet_side import (
-    GRID_MARGIN, SheetSide, append_rows_request, is_range_error, note_request, quoted, sheet_value,
-)
+from .mass_change import MassLimits
+from .placement import TabChanges
+from .problem_log import note_at, note_text, problem_cell, stop_inactive, store_problems
+from .sheet_side import SheetSide, is_range_error
+from .sheet_writes import TabWrite, write_tabs
 
 log = logging.getLogger(__name__)
 
-NOTED_KINDS = frozenset({core.REJECTED, core.CONFLICT, core.ROW_DELETED_IN_SHEET})
 
 
 class LinkError(Exception):
@@ -162,6 +167,8 @@ class TabWork:
     result: core.TabResult | None = None
     stored_base: core.TabBase | None = None  # the base as saved in the DB now
     problems: list[core.Problem] = field(default_factory=list)  # tab-level (renamed/deleted)
+    noted: list[core.Problem] = field(default_factory=list)  # new problems that get a note on their cell
+    written: bool = True  # every sheet change of the cycle landed (else the in-flight base stays)
 
 
 # Kinds whose sheet text has a canonical form (db_side.normalise); the other cells only need
@@ -243,101 +250,38 @@ def _tab_problems(record: str, info: dict) -> list[core.Problem]:
     return []
 
 
-def _typed_writes(table: Table, writes) -> list[core.CellWrite]:
-    kinds = {i: c.kind for i, c in enumerate(table.columns, start=2)}
-    return [core.CellWrite(w.row, w.col, sheet_value(kinds.get(w.col, "text"), w.value)) for w in writes]
-
-
-def _note_text(problem: core.Problem) -> str:
-    stamp = utcnow().strftime("%Y-%m-%d %H:%M")
-    typed = problem.sheet_value if problem.sheet_value not in (None, "") else gettext("(empty)")
-    if problem.kind == core.CONFLICT:
-        head = gettext("Changed in the app and in the sheet at the same time: the app's value was kept. "
-                       "You typed: %(typed)s", typed=typed)
-    elif problem.kind == core.ROW_DELETED_IN_SHEET:
-        head = gettext("This row was deleted in the sheet and has been restored: records are deleted in the app.")
-    else:
-        head = gettext("Your edit was not applied. You typed: %(typed)s", typed=typed)
-    return f"Adsheet {stamp} UTC\n{head}\n{problem.message}"
-
-
-def _problem_cell(work: TabWork, problem: core.Problem) -> tuple[int, int] | None:
-    """(row, col) of the cell a problem is about, after this cycle's writes."""
-    result = work.result
-    row = problem.sheet_row
-    if problem.kind == core.ROW_DELETED_IN_SHEET and result is not None:
-        ids = [r[0] for r in result.grid]
-        if str(problem.record_id) in ids:
-            row = ids.index(str(problem.record_id)) + 1
-    if row is None:
-        return None
-    header = list(work.plan.spec.header) if work.plan else []
-    col = header.index(problem.column) + 1 if problem.column in header else (1 if problem.record_id else 2)
-    return row, col
-
-
-def _store_problems(link: SyncLink, run: SyncRun, works: list[TabWork]) -> int:
-    open_keys = set(db.session.execute(
-        select(SyncProblem.table_name, SyncProblem.kind, SyncProblem.record_id, SyncProblem.column_name,
-               SyncProblem.sheet_value)
-        .where(SyncProblem.link_id == link.id, SyncProblem.resolved_at.is_(None))).all())
-    count = 0
+def _write_sheet(side: SheetSide, works: list[TabWork], dbside: DbSide, progress) -> int:
+    """Every tab's changes on the rows that hold them now (sync.sheet_writes); returns the rows written."""
+    writes = {}
     for work in works:
-        problems = list(work.problems) + list(work.result.problems if work.result else
-                                              work.plan.problems if work.plan else [])
-        for problem in problems:
-            count += 1
-            key = (work.table.record, problem.kind, problem.record_id, problem.column, problem.sheet_value)
-            if key in open_keys:
-                continue  # the same open problem, seen again (e.g. after an interrupted cycle)
-            open_keys.add(key)
-            where = _problem_cell(work, problem)
-            cell = f"{quoted(work.title)}!{core.column_letter(where[1])}{where[0]}" if where else None
-            db.session.add(SyncProblem(
-                link_id=link.id, run_id=run.id, table_name=work.table.record, record_id=problem.record_id,
-                column_name=problem.column, cell=cell, kind=problem.kind, sheet_value=problem.sheet_value,
-                db_value=problem.db_value, message=problem.message))
-    return count
-
-
-def _write_sheet(side: SheetSide, works: list[TabWork], tabs: dict, progress) -> int:
-    requests, data, rows_written = [], [], 0
-    for work in works:
-        result = work.result
-        if result is None:
+        result, plan = work.result, work.plan
+        if result is None or plan is None or plan.blocked:
             continue
-        info = tabs[work.table.record]
-        if result.writes:
-            need = len(result.grid)
-            if need > info["rows"]:
-                grow = need - info["rows"] + GRID_MARGIN
-                requests.append(append_rows_request(work.sheet_id, grow))
-                info["rows"] += grow
-            data += core.value_ranges(work.title, _typed_writes(work.table, result.writes))
-            rows_written += len({w.row for w in result.writes if w.row > 1})
-        for problem in result.problems:
-            if problem.kind in NOTED_KINDS:
-                where = _problem_cell(work, problem)
-                if where is not None:
-                    requests.append(note_request(work.sheet_id, where[0], where[1], _note_text(problem)))
-    side.batch_update(requests)
-    try:
-        side.write_values(data, progress)
-    except APIError as exc:
-        if not is_range_error(exc):
-            raise
-        # The grid is smaller than we knew (rows deleted by hand): re-read it, grow, write again.
-        _refresh_tabs(tabs, side.metadata())
-        grow = []
-        for work in works:
-            info = tabs[work.table.record]
-            if work.result is not None and len(work.result.grid) > info["rows"]:
-                extra = len(work.result.grid) - info["rows"] + GRID_MARGIN
-                grow.append(append_rows_request(work.sheet_id, extra))
-                info["rows"] += extra
-        side.batch_update(grow)
-        side.write_values(data, progress)
-    return rows_written
+        notes = []
+        for problem in work.noted:
+            where = problem_cell(work, problem)
+            if where is not None:
+                notes.append(note_at(result, where[0], where[1], note_text(problem)))
+        by_row: dict[int, dict[int, str]] = {}
+        for w in result.writes:
+            by_row.setdefault(w.row, {})[w.col] = w.value
+        changes = TabChanges(len(plan.spec.header), plan.current, by_row, result.deletes, result.appends,
+                             tuple(notes))
+        table = work.table
+        writes[work.table.record] = TabWrite(
+            work.title, work.sheet_id, changes, ("code", *(c.kind for c in table.columns)),
+            lambda rows, table=table: _normalised_rows(table, rows, dbside)[0])
+    rows = write_tabs(side, list(writes.values()), progress)
+    for work in works:
+        if work.table.record in writes:
+            work.written = writes[work.table.record].done
+    return rows
+
+
+def mass_limits() -> MassLimits:
+    config = current_app.config
+    return MassLimits(share=config.get("SHEETS_MASS_CHANGE_PERCENT", 50) / 100,
+                      min_rows=config.get("SHEETS_MASS_CHANGE_MIN_ROWS", 20))
 
 
 def _cycle(link: SyncLink, run: SyncRun, client, progress) -> None:
@@ -377,7 +321,7 @@ def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, ta
                grids: dict, records: dict[str, core.Records], bases: dict[str, core.TabBase], progress) -> None:
     """Plan every tab, apply the plans to the database, then to the sheet."""
     session = db.session
-    works = []
+    works, limits = [], mass_limits()
     for table in tables:
         info = tabs[table.record]
         work = TabWork(table, info["title"], info["sheet_id"], problems=_tab_problems(table.record, info))
@@ -388,7 +332,8 @@ def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, ta
         header = grid[0] if grid else []
         rows, filled = _normalised_rows(table, grid[1:], dbside)
         run.rows_read += filled
-        work.plan = core.plan_tab(dbside.spec(table), header, rows, records[table.record], bases[table.record])
+        work.plan = core.plan_tab(dbside.spec(table), header, rows, records[table.record], bases[table.record],
+                                  limits)
         work.stored_base = work.plan.base
 
     # ONE transaction: every write of the plans, the problems, the in-flight bases.
@@ -405,19 +350,20 @@ def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, ta
             work.stored_base = in_flight
         work.result = core.finish(plan, updates, creates)
         run.to_db += sum(isinstance(o, core.Applied) for o in updates.values()) + len(created)
-    run.problems = _store_problems(link, run, works)
+    run.problems = store_problems(link, run, works)
     link.tab_map = tabs
     session.commit()
 
-    # The sheet: at most one spreadsheets:batchUpdate and one values:batchUpdate (more for a big push).
-    run.to_sheet = _write_sheet(side, works, tabs, progress)
+    # The sheet: read again where rows may have moved, then one spreadsheets:batchUpdate (more for a big push).
+    run.to_sheet = _write_sheet(side, works, dbside, progress)
 
     for work in works:
-        if work.result is not None and not _same_base(work.result.base, work.stored_base):
+        if work.result is not None and work.written and not _same_base(work.result.base, work.stored_base):
             save_base(link.id, work.table, work.result.base)
-    blocked = [p for w in works for p in (w.problems or (w.plan.problems if w.plan and w.plan.blocked else ()))]
-    run.status = "partial" if blocked else "success"
-    run.error = "\n".join(f"{tab_title(p.table)}: {p.message}" for p in blocked) or None
+    stopped = [p for w in works for p in (w.problems or (w.plan.problems if w.plan and w.plan.blocked else ()))]
+    stopped += [p for w in works if w.result for p in w.result.problems if p.kind in core.HELD_KINDS]
+    run.status = "partial" if stopped else "success"
+    run.error = "\n".join(f"{tab_title(p.table)}: {p.message}" for p in stopped) or None
     link.tab_map = tabs
 
 
@@ -431,8 +377,11 @@ def run_cycle(link_id: int, client, progress: Callable[[int, int], None] | None 
     session.commit()
     run_id, before = run.id, client.stats.total
     try:
-        with acting_as(link.user_id, "sheet"), force_locale(app_locale()):
-            _cycle(link, run, client, progress)
+        if not link.user.active:
+            stop_inactive(link, run)
+        else:
+            with acting_as(link.user_id, "sheet"), force_locale(app_locale()):
+                _cycle(link, run, client, progress)
     except Exception as exc:  # noqa: BLE001 - every failure must end up in the run
         session.rollback()
         log.exception("sheets sync of link %s failed", link_id)

@@ -6,9 +6,11 @@ objects re-read the metadata on every worksheet() call and build ranges from tit
 * one values:batchGet per cycle for every tab (whole-tab ranges by title, titles from the
   metadata cached on the link by sheet id), UNFORMATTED_VALUE with dates as FORMATTED_STRING:
   text stays text ("0123"), numbers come as numbers, dates as yyyy-mm-dd;
-* at most one spreadsheets:batchUpdate (grid growth, notes) and one values:batchUpdate (RAW,
-  so text is never parsed into numbers or dates) per cycle; a push bigger than
-  MAX_PAYLOAD_BYTES is split into several values:batchUpdate calls (each one atomic);
+* a cycle that changes the sheet reads again just before writing (sync.sheet_writes: the ID column
+  and the rows it touches, or whole tabs when rows moved) and writes everything in ONE
+  spreadsheets:batchUpdate: rows deleted and inserted (deleteDimension / insertDimension), cells
+  (updateCells with typed values: text is never parsed into numbers or dates) and notes; a push
+  bigger than MAX_PAYLOAD_BYTES is split into several, each one atomic;
 * metadata (spreadsheets.get, properties only) is read at link time and when a range fails.
 """
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import chain
-from typing import Callable, Iterable
+from typing import Iterable
 
 from gspread.exceptions import APIError
 
@@ -26,7 +28,7 @@ from gspread.exceptions import APIError
 MAX_PAYLOAD_BYTES = 1_500_000
 READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "FORMATTED_STRING",
                "majorDimension": "ROWS"}
-GRID_MARGIN = 100  # spare rows added when a tab grows, so appends rarely need a grid change
+GRID_MARGIN = 100  # blank rows a new tab starts with below its header (records are inserted above them)
 TEXT_ONLY = frozenset({str})
 
 
@@ -92,10 +94,14 @@ class SheetSide:
 
     def read(self, titles: list[str]) -> list[list[list[str]]]:
         """The grid of each tab (one values:batchGet), cells as strings."""
-        if not titles:
+        return self.read_ranges([quoted(t) for t in titles])
+
+    def read_ranges(self, ranges: list[str]) -> list[list[list[str]]]:
+        """The cells of each A1 range (one values:batchGet), as strings; rows start at the range's top."""
+        if not ranges:
             return []
         params = dict(READ_PARAMS)
-        data = self.http.values_batch_get(self.spreadsheet_id, [quoted(t) for t in titles], params=params)
+        data = self.http.values_batch_get(self.spreadsheet_id, ranges, params=params)
         grids = []
         for value_range in data.get("valueRanges", []):
             rows = value_range.get("values", [])
@@ -104,7 +110,7 @@ class SheetSide:
             if not set(map(type, chain.from_iterable(rows))) <= TEXT_ONLY:
                 rows = [row if set(map(type, row)) <= TEXT_ONLY else [cell_text(v) for v in row] for row in rows]
             grids.append(rows)
-        while len(grids) < len(titles):
+        while len(grids) < len(ranges):
             grids.append([])
         return grids
 
@@ -118,18 +124,15 @@ class SheetSide:
             replies += body.get("replies", [])
         return replies
 
-    def write_values(self, data: list[dict], progress: Callable[[int, int], None] | None = None) -> int:
-        """values:batchUpdate RAW, split to stay under MAX_PAYLOAD_BYTES; returns requests made."""
-        if not data:
-            return 0
-        chunks = list(_chunks(data, lambda d: d))
-        done = 0
-        for chunk in chunks:
-            self.http.values_batch_update(self.spreadsheet_id, {"valueInputOption": "RAW", "data": chunk})
-            done += sum(len(d["values"]) for d in chunk)
-            if progress is not None:
-                progress(done, sum(len(d["values"]) for d in data))
-        return len(chunks)
+    def send_once(self, requests: list[dict]) -> list[dict]:
+        """ONE spreadsheets:batchUpdate (applied by Google all or nothing), tried once: the caller decides
+        whether and where to send it again (sync.sheet_writes re-checks the rows first)."""
+        http = self.http
+        tries, http.max_tries = http.max_tries, 1
+        try:
+            return http.batch_update(self.spreadsheet_id, {"requests": requests}).get("replies", [])
+        finally:
+            http.max_tries = tries
 
 
 def _size(item) -> int:
@@ -176,5 +179,31 @@ def note_request(sheet_id: int, row: int, col: int, text: str) -> dict:
                             "rows": [{"values": [{"note": text}]}], "fields": "note"}}
 
 
-def append_rows_request(sheet_id: int, count: int) -> dict:
-    return {"appendDimension": {"sheetId": sheet_id, "dimension": "ROWS", "length": count}}
+def delete_rows_request(sheet_id: int, first: int, last: int) -> dict:
+    """Remove rows ``first``..``last`` (1-based, inclusive): the rows below move up with their notes."""
+    return {"deleteDimension": {"range": {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": first - 1,
+                                          "endIndex": last}}}
+
+
+def insert_rows_request(sheet_id: int, before: int, count: int) -> dict:
+    """Insert ``count`` blank rows before row ``before`` (1-based), formatted like the data row above."""
+    return {"insertDimension": {"range": {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": before - 1,
+                                          "endIndex": before - 1 + count}, "inheritFromBefore": before > 2}}
+
+
+def cell_data(value) -> dict:
+    """A typed value (sheet_value) as CellData: written like values RAW, so text stays text."""
+    if value == "" or value is None:
+        return {}
+    if isinstance(value, bool):
+        return {"userEnteredValue": {"boolValue": value}}
+    if isinstance(value, (int, float)):
+        return {"userEnteredValue": {"numberValue": value}}
+    return {"userEnteredValue": {"stringValue": str(value)}}
+
+
+def cells_request(sheet_id: int, row: int, col: int, rows: list[list]) -> dict:
+    """Set the values of a block of cells whose top left is (row, col), 1-based; '' clears a cell."""
+    return {"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": col - 1},
+                            "rows": [{"values": [cell_data(v) for v in values]} for values in rows],
+                            "fields": "userEnteredValue"}}

@@ -36,10 +36,20 @@ def test_models_match_migrations(app):
     assert diffs == []
 
 
-def test_head_is_workflow_or_later(app):
+def test_database_is_at_the_single_head(app):
+    """One chain of migrations (no second head left by a merge), and the test database is at its end."""
+    import os
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     from app.models import db
 
+    directory = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+    config = Config(os.path.join(directory, "alembic.ini"))
+    config.set_main_option("script_location", directory)
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"several migration heads: {heads}"
     with app.app_context():
         with db.engine.connect() as connection:
-            assert MigrationContext.configure(connection).get_current_revision() in {
-                "0002_workflow", "0003_sync", "0004_search", "sessions_security"}
+            assert MigrationContext.configure(connection).get_current_revision() == heads[0]

@@ -482,3 +482,78 @@ def test_request_log_records_kind_and_method(emu, sh, ws):
     assert [(e.method, e.kind, e.method_id.rsplit(".", 1)[-1]) for e in emu.requests()] == [
         ("GET", "read", "get"), ("GET", "read", "batchGet"), ("PUT", "write", "update")]
     assert emu.requests()[-1].body == {"values": [["x"]], "majorDimension": None}
+
+
+# -- a person acting while a request is under way ---------------------------
+
+def _values_write(emu, sid, a1, value):
+    return requests.post(f"{emu.url}/v4/spreadsheets/{sid}/values:batchUpdate",
+                         json={"valueInputOption": "RAW", "data": [{"range": a1, "values": [[value]]}]})
+
+
+def test_a_person_acts_while_a_delayed_write_waits_and_the_write_lands_after(emu, sid):
+    emu.set_values(sid, "Records!A1", [["id"], [1], [2]])
+    emu.delay_next(0.05, method_id="sheets.spreadsheets.values.batchUpdate",
+                   during=lambda: emu.insert_rows(sid, "Records", 2))
+    assert _values_write(emu, sid, "Records!B3", "meant for 2").status_code == 200
+    # the row of 2 moved down while the write waited: the write hit the row of 1
+    assert emu.values(sid, "Records!A1:B4") == [["id"], [], [1, "meant for 2"], [2]]
+    assert [e.fault for e in emu.requests()] == ["delay"]
+
+
+def test_a_person_acts_right_after_a_read_was_taken(emu, sid):
+    emu.set_values(sid, "Records!A1", [["id"], [1], [2]])
+    emu.after_next(lambda: emu.delete_rows(sid, "Records", 2), method_id="sheets.spreadsheets.values.batchGet")
+    read = requests.get(f"{emu.url}/v4/spreadsheets/{sid}/values:batchGet", params={"ranges": "Records"})
+    assert read.json()["valueRanges"][0]["values"] == [["id"], ["1"], ["2"]]  # as it was when read
+    assert emu.values(sid, "Records") == [["id"], [2]]  # then the person deleted row 2
+
+
+def test_a_person_acts_while_a_failed_request_waits_for_its_retry_and_skip_picks_the_request(emu, sid):
+    emu.set_values(sid, "Records!A1", [["id"], [1]])
+    done = []
+    emu.fail_next(503, method_id="sheets.spreadsheets.values.batchGet", skip=1, during=lambda: done.append(1))
+    assert _get(emu, sid).status_code == 200  # the first one is let through
+    first = requests.get(f"{emu.url}/v4/spreadsheets/{sid}/values:batchGet", params={"ranges": "Records"})
+    second = requests.get(f"{emu.url}/v4/spreadsheets/{sid}/values:batchGet", params={"ranges": "Records"})
+    assert (first.status_code, second.status_code, done) == (200, 503, [1])
+
+
+def test_notes_formats_and_values_move_with_their_rows(emu, sid):
+    emu.set_values(sid, "Records!A1", [["id", "city"], [1, "Paris"], [2, "Rome"], [3, "Oslo"]])
+    emu.set_note(sid, "Records!B3", "about Rome")
+    emu.batch_update(sid, [{"repeatCell": {"range": {"sheetId": 0, "startRowIndex": 2, "endRowIndex": 3},
+                                           "cell": {"userEnteredFormat": {"backgroundColor": {"red": 1}}},
+                                           "fields": "userEnteredFormat.backgroundColor"}}])
+    emu.insert_rows(sid, "Records", 2)
+    assert emu.note(sid, "Records!B4") == "about Rome" and emu.background(sid, "Records!A4") == {"red": 1}
+    emu.delete_rows(sid, "Records", 3)  # the row of 1
+    assert emu.values(sid, "Records!A3") == [[2]] and emu.note(sid, "Records!B3") == "about Rome"
+    emu.sort_tab(sid, "Records", column="B", ascending=False)  # Rome, Oslo, then the blank row
+    assert emu.values(sid, "Records!A2:B3") == [[2, "Rome"], [3, "Oslo"]]
+    assert emu.note(sid, "Records!B2") == "about Rome"
+
+
+def test_a_range_sorted_without_its_first_column_moves_only_its_cells(emu, sid):
+    emu.set_values(sid, "Records!A1", [["id", "city", "n"], [1, "Rome", 1], [2, "Oslo", 2], [3, "Bern", 3]])
+    emu.set_note(sid, "Records!B2", "about Rome")
+    emu.sort_range(sid, "Records", "B2:C", "B")
+    assert emu.values(sid, "Records!A2:C4") == [[1, "Bern", 3], [2, "Oslo", 2], [3, "Rome", 1]]
+    assert emu.note(sid, "Records!B4") == "about Rome"  # the note went with its cell, the ID stayed
+
+
+def test_insert_dimension_inherits_the_row_above_and_update_cells_writes_typed_values(sh, emu, sid):
+    emu.set_values(sid, "Records!A1", [["id", "ok"], [1, "TRUE"]])
+    emu.batch_update(sid, [{"setDataValidation": {"range": {"sheetId": 0, "startRowIndex": 1, "endRowIndex": 2,
+                                                            "startColumnIndex": 1, "endColumnIndex": 2},
+                                                  "rule": {"condition": {"type": "BOOLEAN"}, "strict": True}}}])
+    sh.batch_update({"requests": [
+        {"insertDimension": {"range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 2, "endIndex": 3},
+                             "inheritFromBefore": True}},
+        {"updateCells": {"start": {"sheetId": 0, "rowIndex": 2, "columnIndex": 0},
+                         "rows": [{"values": [{"userEnteredValue": {"stringValue": "007"}},
+                                              {"userEnteredValue": {"boolValue": False}}]}],
+                         "fields": "userEnteredValue"}},
+    ]})
+    assert emu.values(sid, "Records!A3:B3") == [["007", False]]  # text stays text
+    assert emu.validation(sid, "Records!B3")["condition"]["type"] == "BOOLEAN"

@@ -96,6 +96,9 @@ class SyncProblem(Model):
     sheet_value: Mapped[str | None] = mapped_column(Text)
     db_value: Mapped[str | None] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text, nullable=False)
+    # JSON of what was detected, when the problem can be accepted (mass_change: the sheet edits held back,
+    # {"fields": [...], "changes": {record id: {field: [value before, value typed]}}}).
+    detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_column()
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))

@@ -4,6 +4,8 @@
 Admin does everything; Manager reads (app.security.matrix.READ_ONLY_RECORDS). The actions are
 list actions: FAB posts them with the list form's CSRF token.
 """
+import json
+import logging
 import threading
 
 from flask import current_app, flash, redirect
@@ -18,6 +20,8 @@ from app.models.base import utcnow
 from app.security.matrix import READ_ONLY_RECORDS
 from app.security.ownership import acting_user_id
 
+log = logging.getLogger(__name__)
+
 LABELS = {
     "id": _l("ID"), "spreadsheet_id": _l("Spreadsheet ID"), "user": _l("Linked user"), "profile": _l("Profile"),
     "state": _l("State"), "last_run_at": _l("Last run"), "last_status": _l("Last status"),
@@ -27,7 +31,7 @@ LABELS = {
     "table_name": _l("Table"), "record_id": _l("Record ID"), "column_name": _l("Column"), "cell": _l("Cell"),
     "kind": _l("Kind"), "sheet_value": _l("Sheet value"), "db_value": _l("Database value"),
     "message": _l("Message"), "created_at": _l("Created"), "resolved_at": _l("Resolved at"),
-    "resolved_by": _l("Resolved by"),
+    "resolved_by": _l("Resolved by"), "detail": _l("Detected changes"),
 }
 
 
@@ -35,30 +39,63 @@ def _labels(columns) -> dict:
     return {c: LABELS[c] for c in columns if c in LABELS}
 
 
-def run_sync_now(app, link_ids: list[int]) -> list[tuple[int, str, str | None]]:
-    """Run one cycle of each link outside the request (the sync acts as the linked user, not as the
-    admin who clicked), in a thread with its own app context; returns (link, status, error)."""
-    from sync.runner import make_client, sync_link
+def outside_request(app, work, name: str):
+    """Run ``work()`` in a thread with its own app context and no request, so that the sync acts as the
+    linked user (named by ``acting_as``), not as the admin who clicked; returns what it returns."""
+    result = []
 
-    results = []
-
-    def work():
+    def run():
         with app.app_context():
             try:
-                with make_client() as client:
-                    for link_id in link_ids:
-                        run = sync_link(link_id, client)
-                        results.append((link_id, run.status, run.error))
-            except Exception as exc:  # noqa: BLE001 - shown to the admin
-                results.append((None, "failed", str(exc)))
+                result.append(work())
             finally:
                 db.session.remove()
 
     db.session.commit()  # no open transaction of ours may block the sync's writes (SQLite)
-    thread = threading.Thread(target=work, name="sheets-sync-now")
+    thread = threading.Thread(target=run, name=name)
     thread.start()
     thread.join()
-    return results
+    return result[0] if result else None
+
+
+def run_sync_now(app, link_ids: list[int]) -> list[tuple[int, str, str | None]]:
+    """Run one cycle of each link outside the request; returns (link, status, error)."""
+    from sync.runner import make_client, sync_link
+
+    def work():
+        results = []
+        try:
+            with make_client() as client:
+                for link_id in link_ids:
+                    run = sync_link(link_id, client)
+                    results.append((link_id, run.status, run.error))
+        except Exception as exc:  # noqa: BLE001 - shown to the admin
+            results.append((None, "failed", str(exc)))
+        return results
+
+    return outside_request(app, work, "sheets-sync-now") or []
+
+
+def accept_problems(app, problem_ids: list[int], admin_id: int | None) -> list[tuple[int, str, object]]:
+    """Apply the sheet edits held back by mass-change problems (sync.accept), as each link's user;
+    returns (problem id, "accepted" | "refused", sync.accept.Accepted or the reason)."""
+    from sync.accept import NotAcceptable, accept_held_changes
+
+    def work():
+        results = []
+        for problem_id in problem_ids:
+            try:
+                results.append((problem_id, "accepted", accept_held_changes(problem_id, admin_id)))
+            except NotAcceptable as exc:
+                db.session.rollback()
+                results.append((problem_id, "refused", str(exc)))
+            except Exception:  # noqa: BLE001 - the admin gets a sentence, the log the details
+                db.session.rollback()
+                log.exception("accepting sync problem %s failed", problem_id)
+                results.append((problem_id, "refused", gettext("The changes could not be applied; see the server log.")))
+        return results
+
+    return outside_request(app, work, "sheets-accept") or []
 
 
 class SyncLinkView(ModelView):
@@ -103,12 +140,13 @@ class SyncProblemView(ModelView):
     datamodel = SQLAInterface(SyncProblem)
     class_permission_name = READ_ONLY_RECORDS["syncproblem"][0]
     base_permissions = ["can_read", "can_edit"]
-    method_permission_name = {"list": "read", "show": "read", "resolve": "edit"}
+    method_permission_name = {"list": "read", "show": "read", "resolve": "edit", "accept": "edit"}
     include_route_methods = {"list", "show", "action_post"}
     list_columns = ["created_at", "link", "kind", "table_name", "record_id", "cell", "sheet_value", "db_value",
                     "message", "resolved_at"]
     show_columns = ["id", "link", "run", "kind", "table_name", "record_id", "column_name", "cell", "sheet_value",
-                    "db_value", "message", "created_at", "resolved_at", "resolved_by"]
+                    "db_value", "message", "detail", "created_at", "resolved_at", "resolved_by"]
+    formatters_columns = {"detail": lambda text: detail_text(text)}
     search_columns = ["kind", "table_name", "record_id", "created_at", "resolved_at"]
     label_columns = _labels(show_columns)
     base_order = ("id", "desc")
@@ -120,6 +158,35 @@ class SyncProblemView(ModelView):
         resolve_problems(items)
         flash(gettext("%(n)s problem(s) resolved.", n=len(items)), "success")
         return redirect(self.get_redirect())
+
+    @action("accept", _l("Accept the held changes"),
+            _l("Apply the sheet edits these mass-change problems held back, as each link's user?"), "fa-check-square",
+            multiple=True, single=False)
+    def accept(self, items):
+        items = items if isinstance(items, list) else [items]
+        app = current_app._get_current_object()
+        for problem_id, outcome, detail in accept_problems(app, [item.id for item in items], acting_user_id()):
+            if outcome == "refused":
+                flash(gettext("Problem %(id)s not accepted: %(reason)s", id=problem_id, reason=detail), "danger")
+                continue
+            flash(gettext("Problem %(id)s accepted: %(n)s record(s) changed.", id=problem_id, n=len(detail.applied)),
+                  "success")
+            for line in detail.refused:
+                flash(gettext("Problem %(id)s: not applied: %(reason)s", id=problem_id, reason=line), "warning")
+        return redirect(self.get_redirect())
+
+
+def detail_text(text: str | None) -> str:
+    """A held mass change as lines: record, field: before → typed."""
+    if not text:
+        return ""
+    from app.labels import FIELD_LABELS
+
+    lines = []
+    for rid, fields in json.loads(text).get("changes", {}).items():
+        cells = "; ".join(f"{FIELD_LABELS.get(name, name)}: {was} → {typed}" for name, (was, typed) in fields.items())
+        lines.append(f"#{rid} {cells}")
+    return "\n".join(lines)
 
 
 def resolve_problems(items) -> None:
@@ -135,11 +202,12 @@ class SyncProblemApi(ModelRestApi):
     datamodel = SQLAInterface(SyncProblem)
     class_permission_name = READ_ONLY_RECORDS["syncproblem"][0]
     base_permissions = ["can_read", "can_edit"]
-    method_permission_name = {"get": "read", "get_list": "read", "info": "read", "resolve": "edit"}
-    include_route_methods = {"get", "get_list", "resolve"}
+    method_permission_name = {"get": "read", "get_list": "read", "info": "read", "resolve": "edit",
+                              "accept": "edit"}
+    include_route_methods = {"get", "get_list", "resolve", "accept"}
     list_columns = ["id", "link_id", "run_id", "kind", "table_name", "record_id", "column_name", "cell",
                     "sheet_value", "db_value", "message", "created_at", "resolved_at", "resolved_by_id"]
-    show_columns = list_columns
+    show_columns = list_columns + ["detail"]
     search_columns = ["link_id", "kind", "table_name", "record_id", "resolved_at"]
     order_columns = ["id", "created_at", "kind"]
 
@@ -167,6 +235,34 @@ class SyncProblemApi(ModelRestApi):
         resolve_problems([item])
         return self.response(200, id=item.id, resolved_at=item.resolved_at.isoformat(),
                              resolved_by_id=item.resolved_by_id)
+
+
+    @expose("/<int:pk>/accept", methods=["POST"])
+    @protect()
+    @safe
+    def accept(self, pk):
+        """Apply the sheet edits a mass-change problem held back, as the link's user (Admin).
+        ---
+        post:
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          responses:
+            200:
+              description: Accepted; the records changed and the ones refused, with why
+            400:
+              $ref: '#/components/responses/400'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        if self.datamodel.get(pk) is None:
+            return self.response_404()
+        [(_, outcome, detail)] = accept_problems(current_app._get_current_object(), [pk], acting_user_id())
+        if outcome == "refused":
+            return self.response_400(message=detail)
+        return self.response(200, id=pk, applied=detail.applied, refused=detail.refused)
 
 
 SYNC_MENUS = [

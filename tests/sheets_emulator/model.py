@@ -318,13 +318,13 @@ def append_values(book: Spreadsheet, text: str, values: List[list], major: Optio
 
 
 def insert_rows(sheet: Sheet, at: int, count: int, inherit_from: Optional[int] = None) -> None:
-    for _ in range(count):
-        new_row = []
-        if inherit_from is not None and inherit_from < len(sheet.rows):
-            new_row = [{k: copy.deepcopy(v) for k, v in (c or {}).items()
-                        if k in ("userEnteredFormat", "dataValidation")} or None
-                       for c in sheet.rows[inherit_from]]
-        sheet.rows.insert(at, new_row)
+    """Blank rows before row index ``at``; the rows below move down with everything in their cells
+    (values, formats, notes). New rows take the format and validation of row ``inherit_from``."""
+    pattern = []
+    if inherit_from is not None and inherit_from < len(sheet.rows):
+        pattern = [{k: v for k, v in (c or {}).items() if k in ("userEnteredFormat", "dataValidation")} or None
+                   for c in sheet.rows[inherit_from]]
+    sheet.rows[at:at] = [copy.deepcopy(pattern) for _ in range(count)]
     sheet.grid["rowCount"] += count
 
 

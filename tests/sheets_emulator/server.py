@@ -46,12 +46,12 @@ class LogEntry:
     body: Any = None
     status: Optional[int] = None  # None when the connection was dropped
     response: Any = None
-    fault: Optional[str] = None   # "fail" | "delay" | "drop" | "quota"
+    fault: Optional[str] = None   # "fail" | "delay" | "drop" | "after" | "quota"
 
 
 @dataclass
 class _Fault:
-    action: str                   # "fail" | "delay" | "drop"
+    action: str                   # "fail" | "delay" | "drop" | "after"
     remaining: int
     kind: Optional[str] = None
     method_id: Optional[str] = None
@@ -59,6 +59,8 @@ class _Fault:
     retry_after: Optional[float] = None
     seconds: float = 0.0
     after_processing: bool = False
+    skip: int = 0                 # matching requests to let through first
+    during: Optional[Callable[[], Any]] = None  # what a person does meanwhile (see delay_next)
 
     def matches(self, kind: str, method_id: Optional[str]) -> bool:
         return self.remaining > 0 and self.kind in (None, kind) and \
@@ -124,26 +126,40 @@ class SheetsEmulator:
 
     # -- fault knobs -------------------------------------------------------
     def fail_next(self, status: int = 503, count: int = 1, *, kind: Optional[str] = None,
-                  method_id: Optional[str] = None, retry_after: Optional[float] = None) -> None:
-        """Answer the next ``count`` matching requests with ``status``."""
+                  method_id: Optional[str] = None, retry_after: Optional[float] = None,
+                  skip: int = 0, during: Optional[Callable[[], Any]] = None) -> None:
+        """Answer the next ``count`` matching requests (after ``skip`` of them) with ``status``;
+        ``during()`` runs first, as a person acting while the client waits to retry."""
         with self._lock:
-            self._faults.append(_Fault("fail", count, kind, method_id, status, retry_after))
+            self._faults.append(_Fault("fail", count, kind, method_id, status, retry_after, skip=skip,
+                                       during=during))
 
-    def delay_next(self, seconds: float, count: int = 1, *, kind: Optional[str] = None,
-                   method_id: Optional[str] = None, drop: bool = False) -> None:
-        """Stall before handling; the request is still applied afterwards
-        (like Google after a client-side timeout) unless ``drop``."""
+    def delay_next(self, seconds: float = 0.0, count: int = 1, *, kind: Optional[str] = None,
+                   method_id: Optional[str] = None, drop: bool = False, skip: int = 0,
+                   during: Optional[Callable[[], Any]] = None) -> None:
+        """Stall before handling (a slow network); the request is still applied afterwards
+        (like Google after a client-side timeout) unless ``drop``. ``during()`` runs while the
+        request waits, through the same model as HTTP requests: a person inserting, sorting or
+        deleting rows (see the human helpers below) before the delayed request lands."""
         with self._lock:
             self._faults.append(_Fault("delay", count, kind, method_id, seconds=seconds,
-                                       after_processing=drop))
+                                       after_processing=drop, skip=skip, during=during))
+
+    def after_next(self, during: Callable[[], Any], count: int = 1, *, kind: Optional[str] = None,
+                   method_id: Optional[str] = None, skip: int = 0) -> None:
+        """Handle the next matching request, then run ``during()`` before answering it: a person
+        acting right after a read was taken (the client works with what it read meanwhile)."""
+        with self._lock:
+            self._faults.append(_Fault("after", count, kind, method_id, skip=skip, during=during))
 
     def drop_next(self, count: int = 1, *, kind: Optional[str] = None,
-                  method_id: Optional[str] = None, after_processing: bool = False) -> None:
+                  method_id: Optional[str] = None, after_processing: bool = False,
+                  skip: int = 0) -> None:
         """Close the socket without a response; ``after_processing`` applies
         the change first (a lost response: retries may then duplicate)."""
         with self._lock:
             self._faults.append(_Fault("drop", count, kind, method_id,
-                                       after_processing=after_processing))
+                                       after_processing=after_processing, skip=skip))
 
     def set_quota(self, reads_per_minute: Optional[int] = None,
                   writes_per_minute: Optional[int] = None) -> None:
@@ -228,6 +244,28 @@ class SheetsEmulator:
             "sortSpecs": [{"dimensionIndex": a1.col_to_index(column),
                            "sortOrder": "ASCENDING" if ascending else "DESCENDING"}]}}])
 
+    def sort_range(self, sid: str, tab: str, range_a1: str, column: str, ascending: bool = True) -> None:
+        """Sort a selection like a person (e.g. "E2:I" by "F"): only its cells move, values and notes
+        together; columns outside it (the ID column, say) stay where they are."""
+        sheet = self._sheet(sid, tab)
+        with self._lock:
+            w = model.resolve(self.books[sid], f"{a1.quote_title(tab)}!{range_a1}")
+        self.batch_update(sid, [{"sortRange": {
+            "range": {"sheetId": sheet.sheet_id, "startRowIndex": w.r0, "endRowIndex": w.r1,
+                      "startColumnIndex": w.c0, "endColumnIndex": w.c1},
+            "sortSpecs": [{"dimensionIndex": a1.col_to_index(column),
+                           "sortOrder": "ASCENDING" if ascending else "DESCENDING"}]}}])
+
+    def set_note(self, sid: str, range_a1: str, text: str) -> None:
+        """Put a note on one cell, like a person (Insert > Note)."""
+        with self._lock:
+            w = model.resolve(self.books[sid], range_a1)
+            sheet_id = w.sheet.sheet_id
+        self.batch_update(sid, [{"updateCells": {
+            "range": {"sheetId": sheet_id, "startRowIndex": w.r0, "endRowIndex": w.r0 + 1,
+                      "startColumnIndex": w.c0, "endColumnIndex": w.c0 + 1},
+            "rows": [{"values": [{"note": text}]}], "fields": "note"}}])
+
     def rename_tab(self, sid: str, old: str, new: str) -> None:
         sheet_id = self._sheet(sid, old).sheet_id
         self.batch_update(sid, [{"updateSheetProperties": {
@@ -276,6 +314,9 @@ class SheetsEmulator:
         with self._lock:
             for f in self._faults:
                 if f.matches(kind, method_id):
+                    if f.skip:
+                        f.skip -= 1
+                        continue
                     f.remaining -= 1
                     return f
         return None
@@ -356,6 +397,8 @@ class _Handler(BaseHTTPRequestHandler):
         fault = emu._take_fault(kind, method_id)
         if fault:
             entry.fault = fault.action
+            if fault.during is not None and fault.action in ("fail", "delay"):
+                fault.during()
             if fault.action == "fail":
                 headers = {"Retry-After": str(fault.retry_after)} \
                     if fault.retry_after is not None else None
@@ -386,6 +429,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(entry, e)
         if fault and fault.action == "drop":
             return self._drop()
+        if fault and fault.action == "after":
+            fault.during()
         self._send(entry, 200, result)
 
     def _drop(self) -> None:
