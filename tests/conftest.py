@@ -127,6 +127,14 @@ def csrf_token(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def hidden_value(html: str, name: str) -> str:
+    """The value of a form's hidden input (e.g. the `version` an edit form was opened with)."""
+    match = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*value="([^"]*)"|'
+                      rf'<input[^>]*value="([^"]*)"[^>]*name="{re.escape(name)}"', html)
+    assert match, f"no hidden {name} in the page"
+    return match.group(1) if match.group(1) is not None else match.group(2)
+
+
 def browser_login(client, username: str, password: str = DEMO_PASSWORD):
     page = client.get("/login/")
     token = csrf_token(page.get_data(as_text=True))
@@ -164,6 +172,13 @@ class ApiClient:
         self.client = app.test_client()
         self.headers = {"Authorization": f"Bearer {api_token(app, username)}"}
         self.lang = lang
+
+    def edit(self, url, json, **kw):
+        """PUT a change based on the record as it is now (its version read by a GET just before), like a client
+        that has just read it. A PUT must name the version it is based on (app.views.versions)."""
+        current = self.get(url)
+        version = current.get_json()["result"]["version"] if current.status_code == 200 else None
+        return self.put(url, json={**json, "version": version} if version is not None else json, **kw)
 
     def __getattr__(self, method):
         call = getattr(self.client, method)

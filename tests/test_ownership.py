@@ -95,7 +95,7 @@ def test_sales_cannot_attach_a_contact_to_another_reps_customer(app, api, two_re
 
 def test_sales_cannot_move_a_contact_to_another_reps_customer(app, api, two_reps):
     contact_id = two_reps["sales1"]["contact"]
-    response = api("sales1").put(f"/api/v1/contact/{contact_id}",
+    response = api("sales1").edit(f"/api/v1/contact/{contact_id}",
                                  json={"customer": two_reps["sales2"]["customer"]})
     assert response.status_code == 400
     with app.app_context():
@@ -113,7 +113,7 @@ def test_sales_cannot_reassign_a_customer(app, api, two_reps):
     customer_id = two_reps["sales1"]["customer"]
     with app.app_context():
         other = f.user(app, "sales2").id
-    response = api("sales1").put(f"/api/v1/customer/{customer_id}", json={"owner": other})
+    response = api("sales1").edit(f"/api/v1/customer/{customer_id}", json={"owner": other})
     assert response.status_code == 400
     with app.app_context():
         assert db.session.get(Customer, customer_id).owner.username == "sales1"

@@ -139,9 +139,13 @@ class ContractView(ExportMixin, RecordViewMixin, ModelView):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             abort(404)
+        from app.workflow.concurrency import parse_version
+
         to = request.form.get("to", "")
         try:
-            transition_contract(item, to, request.form.get("reason"))
+            # The approval box sends the version it was shown with: a contract changed since is refused.
+            transition_contract(item, to, request.form.get("reason"),
+                                expected_version=parse_version(request.form.get("version")))
         except RuleViolation as refused:
             db.session.rollback()
             flash(translate(refused), "danger")
@@ -166,6 +170,7 @@ def approval_panel(contract, can_edit: bool) -> dict:
              "actor": row.actor.username if row.actor is not None else None,
              "channel": row.channel, "reason": row.reason} for row in history(contract)]
     return {
+        "version": contract.version,
         "status_label": enum_label(ContractStatus, contract.status),
         "transitions": [(to, TRANSITION_LABELS.get(to, to)) for to in transitions],
         "blockers": blockers, "history": rows,

@@ -5,12 +5,14 @@ from flask_babel import gettext
 from app.domain.rules.errors import RuleViolation
 from app.models import db
 
+from .concurrency import is_stale, parse_version
 from .contracts import transition_contract
 from .messages import translate
 
 
 def api_transition(api, pk: int):
-    """POST /api/v1/contract/<pk>/transition {"to": ..., "reason": ...} -> 200 / 400 / 404."""
+    """POST /api/v1/contract/<pk>/transition {"to": ..., "reason": ..., "version": ...} -> 200 / 400 / 404 / 409
+    (409: "version" given and the contract changed since)."""
     item = api.datamodel.get(pk, api._base_filters)
     if item is None:
         return api.response_404()
@@ -20,10 +22,32 @@ def api_transition(api, pk: int):
     reason = body.get("reason")
     if reason is not None and not isinstance(reason, str):
         return api.response_400(message=gettext("The reason must be text."))
+    expected = parse_version(body["version"]) if body.get("version") is not None else None
+    if body.get("version") is not None and expected is None:
+        return api.response_400(message=gettext("The version must be a whole number."))
     try:
-        transition_contract(item, body["to"], reason)
+        transition_contract(item, body["to"], reason, expected_version=expected)
     except RuleViolation as refused:
         db.session.rollback()
-        return make_response(jsonify(message=translate(refused), code=refused.code, field=refused.field), 400)
+        status = 409 if is_stale(refused) else 400
+        return make_response(jsonify(message=translate(refused), code=refused.code, field=refused.field), status)
     db.session.commit()
-    return api.response(200, id=item.id, status=item.status)
+    return api.response(200, id=item.id, status=item.status, version=item.version)
+
+
+def register_stale_handler(app) -> None:
+    """The last net: a StaleDataError that escapes a view (a write based on an outdated read) answers 409 with
+    the same refusal as everywhere else, never a 500. The doors refuse such writes earlier themselves."""
+    from flask import render_template
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from .concurrency import changed_meanwhile
+
+    @app.errorhandler(StaleDataError)
+    def stale(error):
+        db.session.rollback()
+        message = translate(changed_meanwhile())
+        if request.path.startswith("/api/"):
+            return jsonify(message=message), 409
+        return render_template("adsheet/error.html", code=409, title=gettext("Changed by someone else"),
+                               message=message), 409
