@@ -135,6 +135,52 @@ def hidden_value(html: str, name: str) -> str:
     return match.group(1) if match.group(1) is not None else match.group(2)
 
 
+def form_values(html: str, form_id: str = "model_form") -> dict[str, str]:
+    """What the browser would post from the page's form as it stands: inputs (ticked boxes only), the selected
+    option of each select, textareas. For tests that change one field of an edit form and save it."""
+    from html.parser import HTMLParser
+
+    start = html.find(f'id="{form_id}"')
+    assert start >= 0, f"no form {form_id} in the page"
+    body = html[start:html.find("</form>", start)]
+
+    class Collect(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.values, self.select, self.textarea = {}, None, None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            name = a.get("name")
+            if tag == "input" and name and (a.get("type") != "checkbox" or "checked" in a):
+                if a.get("type") != "file":
+                    self.values[name] = a.get("value") or ""
+            elif tag == "select" and name:
+                self.select = name
+                self.values.setdefault(name, "")
+            elif tag == "option" and self.select and "selected" in a:
+                self.values[self.select] = a.get("value") or ""
+            elif tag == "textarea" and name:
+                self.textarea = name
+                self.values[name] = ""
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+            elif tag == "textarea" and self.textarea:
+                text = self.values[self.textarea]  # browsers drop the one line break after <textarea>
+                self.values[self.textarea] = text[2:] if text.startswith("\r\n") else text.removeprefix("\n")
+                self.textarea = None
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.values[self.textarea] += data
+
+    parser = Collect()
+    parser.feed(body)
+    return parser.values
+
+
 def browser_login(client, username: str, password: str = DEMO_PASSWORD):
     page = client.get("/login/")
     token = csrf_token(page.get_data(as_text=True))
