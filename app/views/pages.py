@@ -65,7 +65,9 @@ class HandoverView(RecordPage):
         from app.domain.rules.errors import RuleViolation
         from app.models import Payment, db
         from app.security.ownership import restricted_user_id
-        from app.workflow.concurrency import parse_version
+        from sqlalchemy.orm.exc import StaleDataError
+
+        from app.workflow.concurrency import as_violation, parse_version
         from app.workflow.messages import translate
         from app.workflow.money import confirm_payment
 
@@ -76,11 +78,11 @@ class HandoverView(RecordPage):
         try:
             # The list sends the version each row was shown with: a payment changed since is refused.
             confirm_payment(payment, expected_version=parse_version(request.form.get("version")))
-        except RuleViolation as refused:
-            db.session.rollback()
-            flash(translate(refused), "danger")
-        else:
             db.session.commit()
+        except (RuleViolation, StaleDataError) as refused:
+            db.session.rollback()
+            flash(translate(as_violation(refused)), "danger")
+        else:
             flash(gettext("Payment confirmed as received."), "success")
         return redirect(url_for(f"{self.endpoint}.index"))
 

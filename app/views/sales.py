@@ -139,18 +139,20 @@ class ContractView(ExportMixin, RecordViewMixin, ModelView):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             abort(404)
-        from app.workflow.concurrency import parse_version
+        from sqlalchemy.orm.exc import StaleDataError
+
+        from app.workflow.concurrency import as_violation, parse_version
 
         to = request.form.get("to", "")
         try:
             # The approval box sends the version it was shown with: a contract changed since is refused.
             transition_contract(item, to, request.form.get("reason"),
                                 expected_version=parse_version(request.form.get("version")))
-        except RuleViolation as refused:
-            db.session.rollback()
-            flash(translate(refused), "danger")
-        else:
             db.session.commit()
+        except (RuleViolation, StaleDataError) as refused:
+            db.session.rollback()
+            flash(translate(as_violation(refused)), "danger")
+        else:
             flash(gettext("The contract is now %(status)s.", status=enum_label(ContractStatus, to)), "success")
         return redirect(url_for(f"{self.endpoint}.show", pk=pk))
 

@@ -39,6 +39,11 @@ def is_stale(exc: BaseException) -> bool:
     return isinstance(found, RuleViolation) and found.code == STALE_CODE
 
 
+def as_violation(exc: Exception) -> RuleViolation:
+    """A refusal to show: the rule's own, or "changed by someone else" for a StaleDataError."""
+    return exc if isinstance(exc, RuleViolation) else changed_meanwhile()
+
+
 def is_versioned(model_or_item) -> bool:
     mapper = inspect(model_or_item, raiseerr=False)
     mapper = getattr(mapper, "mapper", mapper)

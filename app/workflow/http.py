@@ -1,11 +1,12 @@
 """Request helpers shared by the views and the REST API (JSON bodies, flashes)."""
 from flask import jsonify, make_response, request
 from flask_babel import gettext
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.rules.errors import RuleViolation
 from app.models import db
 
-from .concurrency import is_stale, parse_version
+from .concurrency import as_violation, is_stale, parse_version
 from .contracts import transition_contract
 from .messages import translate
 
@@ -27,11 +28,12 @@ def api_transition(api, pk: int):
         return api.response_400(message=gettext("The version must be a whole number."))
     try:
         transition_contract(item, body["to"], reason, expected_version=expected)
-    except RuleViolation as refused:
+        db.session.commit()
+    except (RuleViolation, StaleDataError) as error:
         db.session.rollback()
+        refused = as_violation(error)
         status = 409 if is_stale(refused) else 400
         return make_response(jsonify(message=translate(refused), code=refused.code, field=refused.field), status)
-    db.session.commit()
     return api.response(200, id=item.id, status=item.status, version=item.version)
 
 
@@ -39,7 +41,6 @@ def register_stale_handler(app) -> None:
     """The last net: a StaleDataError that escapes a view (a write based on an outdated read) answers 409 with
     the same refusal as everywhere else, never a 500. The doors refuse such writes earlier themselves."""
     from flask import render_template
-    from sqlalchemy.orm.exc import StaleDataError
 
     from .concurrency import changed_meanwhile
 
