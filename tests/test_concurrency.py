@@ -21,10 +21,28 @@ from tests.conftest import form_values, hidden_value
 VERSIONED_TABLES = {"customer", "contact", "activity", "publication", "issue", "ad_slot", "slot_price_change",
                     "contract", "booking", "payment", "write_off", "complaint", "sensitive_word"}
 STALE_ZH = "此记录在您打开后已被他人修改"
+# The Sales rep of these tests: their own user, so the rows made here do not crowd sales1's lists in other tests.
+REP = "concurrency_rep"
+
+
+def ensure_rep(app, username: str = REP) -> None:
+    from tests.conftest import DEMO_PASSWORD
+
+    with app.app_context():
+        sm = app.appbuilder.sm
+        if sm.find_user(username=username) is None:
+            assert sm.add_user(username, "并发", "销售", f"{username}@example.com", sm.find_role("Sales"),
+                               DEMO_PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _rep(request):
+    if "app" in request.fixturenames:
+        ensure_rep(request.getfixturevalue("app"))
 STALE_EN = "changed by someone else since you opened it"
 
 
-def make_contract(app, owner="sales1", **kw) -> int:
+def make_contract(app, owner=REP, **kw) -> int:
     with app.app_context():
         cust = f.customer(f.user(app, owner), license_copy="licence.pdf", operating_permit="permit.pdf")
         con = f.contract(cust, f.publication(), **kw)
@@ -67,7 +85,7 @@ def test_every_domain_record_carries_a_version_counted_by_sqlalchemy():
 
 def test_a_new_row_starts_at_version_1_and_each_save_counts_one_up(app):
     with app.app_context():
-        cust = f.customer(f.user(app, "sales1"))
+        cust = f.customer(f.user(app, REP))
         db.session.commit()
         assert cust.version == 1
         cust.city = "珠海"
@@ -96,7 +114,7 @@ def test_an_update_based_on_an_outdated_read_changes_nothing_and_raises(app):
 
 def test_the_audit_log_does_not_list_the_version_as_a_change(app, api):
     cid = make_contract(app)
-    assert api("sales1").edit(f"/api/v1/contract/{cid}", json={"notes": "审计"}).status_code == 200
+    assert api(REP).edit(f"/api/v1/contract/{cid}", json={"notes": "审计"}).status_code == 200
     with app.app_context():
         from app.models import AuditLog
 
@@ -110,7 +128,7 @@ def test_the_audit_log_does_not_list_the_version_as_a_change(app, api):
 
 def test_api_returns_the_version_and_a_put_based_on_it_counts_it_up(app, api):
     cid = make_contract(app)
-    client = api("sales1")
+    client = api(REP)
     shown = client.get(f"/api/v1/contract/{cid}").get_json()["result"]
     assert shown["version"] == 1
     listed = client.get("/api/v1/contract/?q=(page_size:100)").get_json()["result"]
@@ -123,7 +141,7 @@ def test_api_returns_the_version_and_a_put_based_on_it_counts_it_up(app, api):
 
 def test_api_put_from_an_outdated_read_is_refused_409_and_the_other_change_is_kept(app, api):
     cid = make_contract(app)
-    manager, sales = api("manager", lang="en"), api("sales1", lang="en")
+    manager, sales = api("manager", lang="en"), api(REP, lang="en")
     assert manager.get(f"/api/v1/contract/{cid}").get_json()["result"]["version"] == 1
     assert sales.get(f"/api/v1/contract/{cid}").get_json()["result"]["version"] == 1
     assert manager.put(f"/api/v1/contract/{cid}", json={"amount": "20000.00", "version": 1}).status_code == 200
@@ -136,7 +154,7 @@ def test_api_put_from_an_outdated_read_is_refused_409_and_the_other_change_is_ke
 
 def test_api_put_without_a_version_is_refused_428_and_changes_nothing(app, api):
     cid = make_contract(app)
-    response = api("sales1", lang="en").put(f"/api/v1/contract/{cid}", json={"amount": "1.00"})
+    response = api(REP, lang="en").put(f"/api/v1/contract/{cid}", json={"amount": "1.00"})
     assert response.status_code == 428
     assert '"version"' in response.get_json()["message"]
     assert contract_row(app, cid)[1:] == (Decimal("10000.00"), None, 1)
@@ -145,16 +163,17 @@ def test_api_put_without_a_version_is_refused_428_and_changes_nothing(app, api):
 @pytest.mark.parametrize("version", ["one", True, -1, 1.5, [1], {"v": 1}])
 def test_api_put_with_a_version_that_is_not_a_whole_number_is_422(app, api, version):
     cid = make_contract(app)
-    response = api("sales1").put(f"/api/v1/contract/{cid}", json={"amount": "1.00", "version": version})
+    response = api(REP).put(f"/api/v1/contract/{cid}", json={"amount": "1.00", "version": version})
     assert response.status_code == 422
     assert "version" in response.get_json()["message"]
     assert contract_row(app, cid)[3] == 1
 
 
 def test_api_put_refusals_keep_their_order_other_users_row_404_before_version(app, api, login):
-    other = make_contract(app, owner="sales2")
-    assert api("sales1").put(f"/api/v1/contract/{other}", json={"notes": "x"}).status_code == 404
-    assert api("sales1").put("/api/v1/contract/999999999", json={"notes": "x", "version": 1}).status_code == 404
+    ensure_rep(app, "concurrency_rep2")
+    other = make_contract(app, owner="concurrency_rep2")
+    assert api(REP).put(f"/api/v1/contract/{other}", json={"notes": "x"}).status_code == 404
+    assert api(REP).put("/api/v1/contract/999999999", json={"notes": "x", "version": 1}).status_code == 404
 
 
 def test_api_document_requires_the_version_and_lists_409_and_428(api):
@@ -176,14 +195,14 @@ def test_api_document_requires_the_version_and_lists_409_and_428(api):
 def test_edit_form_carries_the_version_it_was_opened_with(app, login):
     cid = make_contract(app)
     touch(app, cid, "别人保存过")  # version 2
-    page = login("sales1").get(f"/contractview/edit/{cid}").get_data(as_text=True)
+    page = login(REP).get(f"/contractview/edit/{cid}").get_data(as_text=True)
     assert hidden_value(page, "version") == "2"
 
 
 def test_stale_form_save_is_refused_and_the_typed_values_are_shown_again(app, login):
     cid = make_contract(app)
     url = f"/contractview/edit/{cid}"
-    alice, bob = login("sales1"), login("manager")
+    alice, bob = login(REP), login("manager")
     form_a = form_values(alice.get(url).get_data(as_text=True))
     form_b = form_values(bob.get(url).get_data(as_text=True))
     assert form_a["version"] == form_b["version"] == "1"
@@ -209,7 +228,7 @@ def test_stale_form_save_is_refused_and_the_typed_values_are_shown_again(app, lo
 def test_a_form_posted_without_its_version_saves_nothing(app, login):
     cid = make_contract(app)
     url = f"/contractview/edit/{cid}"
-    client = login("sales1")
+    client = login(REP)
     form = form_values(client.get(url).get_data(as_text=True))
     del form["version"]
     form["amount"] = "5.00"
@@ -222,7 +241,7 @@ def test_a_form_posted_without_its_version_saves_nothing(app, login):
 def test_stale_form_message_in_english(app, login):
     cid = make_contract(app)
     url = f"/contractview/edit/{cid}"
-    client = login("sales1")
+    client = login(REP)
     client.get("/lang/en")
     form = form_values(client.get(url).get_data(as_text=True))
     touch(app, cid, "someone else")
@@ -236,7 +255,7 @@ def test_stale_form_message_in_english(app, login):
 
 def test_api_transition_based_on_an_outdated_version_is_refused_409(app, api):
     cid = make_contract(app)
-    first = api("sales1").post(f"/api/v1/contract/{cid}/transition", json={"to": "stamped", "version": 1})
+    first = api(REP).post(f"/api/v1/contract/{cid}/transition", json={"to": "stamped", "version": 1})
     assert first.status_code == 200 and first.get_json()["version"] == 2
     stale = api("manager").post(f"/api/v1/contract/{cid}/transition", json={"to": "cancelled", "reason": "重复",
                                                                              "version": 1})
@@ -255,7 +274,7 @@ def test_browser_transition_from_an_outdated_page_is_refused(app, login, api):
     page = manager.get(f"/contractview/show/{cid}").get_data(as_text=True)
     assert hidden_value(page, "version") == "2"
     # Meanwhile the owner sends it back to draft.
-    assert api("sales1").post(f"/api/v1/contract/{cid}/transition",
+    assert api(REP).post(f"/api/v1/contract/{cid}/transition",
                               json={"to": "draft", "reason": "改金额"}).status_code == 200
     token = hidden_value(page, "csrf_token")
     response = manager.post(f"/contractview/transition/{cid}", data={
@@ -297,7 +316,7 @@ def cash_payment(app, cid) -> int:
     with app.app_context():
         con = db.session.get(Contract, cid)
         pay = f.payment(con, amount=Decimal("300.00"))
-        pay.method, pay.collected_by = "cash", f.user(app, "sales1")
+        pay.method, pay.collected_by = "cash", f.user(app, REP)
         db.session.commit()
         return pay.id
 
@@ -351,7 +370,7 @@ def test_a_write_off_is_checked_against_write_offs_committed_after_it_was_read(a
     cid = make_contract(app, amount=Decimal("800.00"))
     set_status(app, cid, "sealed")
     with app.app_context():
-        responsible = f.user(app, "sales1").id
+        responsible = f.user(app, REP).id
         mine = WriteOff(contract=db.session.get(Contract, cid), amount=Decimal("800.00"),
                         responsible_user_id=responsible, reason="员工失误")
         db.session.add(mine)

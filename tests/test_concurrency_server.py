@@ -27,6 +27,7 @@ from app.models import Booking, Contract, ContractTransition, Payment, WriteOff,
 from tests import factories as f
 from tests.browser.conftest import free_port, wait_for
 from tests.conftest import DEMO_PASSWORD, csrf_token, form_values
+from tests.test_concurrency import REP, ensure_rep
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS = 4
@@ -107,8 +108,9 @@ class BrowserUser:
 
 
 @pytest.fixture(scope="module")
-def users(server):
-    return {name: ApiUser(server, name) for name in ("admin", "manager", "sales1", "finance")}
+def users(app, server):
+    ensure_rep(app)
+    return {name: ApiUser(server, name) for name in ("admin", "manager", REP, "finance")}
 
 
 def at_once(*calls):
@@ -137,7 +139,7 @@ def at_once(*calls):
 
 def new_contract(app, status="draft", amount=Decimal("10000.00")) -> int:
     with app.app_context():
-        cust = f.customer(f.user(app, "sales1"), license_copy="licence.pdf", operating_permit="permit.pdf")
+        cust = f.customer(f.user(app, REP), license_copy="licence.pdf", operating_permit="permit.pdf")
         con = f.contract(cust, f.publication(), amount=amount)
         con.status = status
         db.session.commit()
@@ -185,7 +187,7 @@ def test_two_reviews_at_once_exactly_one_applies(app, users, round_):
 def reviewed_contract(app, users) -> int:
     cid = new_contract(app)
     path = f"/api/v1/contract/{cid}/transition"
-    assert users["sales1"].post(path, {"to": "stamped"}).status_code == 200
+    assert users[REP].post(path, {"to": "stamped"}).status_code == 200
     assert users["manager"].post(path, {"to": "reviewed"}).status_code == 200
     return cid
 
@@ -226,7 +228,7 @@ def test_four_write_offs_of_the_whole_receivable_at_once_store_exactly_one(app, 
 
     cid = new_contract(app, status="sealed", amount=Decimal("100800.00"))
     with app.app_context():
-        responsible = f.user(app, "sales1").id
+        responsible = f.user(app, REP).id
     body = {"contract": cid, "amount": "100800.00", "responsible_user": responsible, "reason": "员工失误，客户拒付"}
     clients = [users["finance"], users["admin"], users["finance"], users["admin"]]
     answers = at_once(*[lambda c=c: c.post("/api/v1/writeoff/", body) for c in clients])
@@ -242,10 +244,10 @@ def test_four_write_offs_of_the_whole_receivable_at_once_store_exactly_one(app, 
 def test_two_form_saves_from_one_opening_the_second_is_refused_the_first_amount_kept(app, server, round_):
     cid = new_contract(app)
     url = f"/contractview/edit/{cid}"
-    people = {"sales1": BrowserUser(server, "sales1"), "manager": BrowserUser(server, "manager")}
+    people = {REP: BrowserUser(server, REP), "manager": BrowserUser(server, "manager")}
     forms = {name: form_values(person.get(url).text) for name, person in people.items()}
-    assert forms["sales1"]["version"] == forms["manager"]["version"]
-    forms["sales1"]["amount"], forms["manager"]["amount"] = "11111.00", "22222.00"
+    assert forms[REP]["version"] == forms["manager"]["version"]
+    forms[REP]["amount"], forms["manager"]["amount"] = "11111.00", "22222.00"
     saved = at_once(*[lambda n=n: people[n].post(url, forms[n]) for n in people])
     by_name = dict(zip(people, saved))
     winners = [n for n, r in by_name.items() if r.status_code == 302]
@@ -264,8 +266,8 @@ def test_two_form_saves_from_one_opening_the_second_is_refused_the_first_amount_
 def test_two_api_puts_from_one_read_exactly_one_applies(app, users, round_):
     cid = new_contract(app)
     path = f"/api/v1/contract/{cid}"
-    version = users["sales1"].version("contract", cid)
-    first, second = at_once(lambda: users["sales1"].put(path, {"amount": "33333.00", "version": version}),
+    version = users[REP].version("contract", cid)
+    first, second = at_once(lambda: users[REP].put(path, {"amount": "33333.00", "version": version}),
                             lambda: users["manager"].put(path, {"amount": "44444.00", "version": version}))
     assert sorted([first.status_code, second.status_code]) == [200, 409], (first.text, second.text)
     kept = "33333.00" if first.status_code == 200 else "44444.00"
@@ -276,14 +278,14 @@ def test_two_api_puts_from_one_read_exactly_one_applies(app, users, round_):
 
 def test_two_bookings_of_one_slot_and_issue_at_once_exactly_one_is_stored(app, users):
     with app.app_context():
-        cust = f.customer(f.user(app, "sales1"))
+        cust = f.customer(f.user(app, REP))
         pub = f.publication()
         slot, issue = f.slot(pub), f.issue(pub)
         one, two = f.contract(cust, pub), f.contract(cust, pub)
         db.session.commit()
         ids = (slot.id, issue.id, one.id, two.id)
     slot_id, issue_id, one_id, two_id = ids
-    answers = at_once(*[lambda c=c: users["sales1"].post("/api/v1/booking/", {
+    answers = at_once(*[lambda c=c: users[REP].post("/api/v1/booking/", {
         "contract": c, "slot": slot_id, "issue": issue_id, "price": "800.00"}) for c in (one_id, two_id)])
     codes = sorted(a.status_code for a in answers)
     assert codes[0] == 201 and codes[1] in (400, 422), [a.text for a in answers]
@@ -296,7 +298,7 @@ def test_two_confirmations_of_one_payment_at_once_confirm_it_once(app, server):
     cid = new_contract(app, status="sealed")
     with app.app_context():
         pay = f.payment(db.session.get(Contract, cid), amount=Decimal("500.00"))
-        pay.method, pay.collected_by = "cash", f.user(app, "sales1")
+        pay.method, pay.collected_by = "cash", f.user(app, REP)
         db.session.commit()
         pid, before = pay.id, pay.version
     people = [BrowserUser(server, "finance"), BrowserUser(server, "admin")]
