@@ -267,6 +267,11 @@ def test_api_transition_based_on_an_outdated_version_is_refused_409(app, api):
     assert bad.status_code == 400
 
 
+def test_api_transition_of_an_id_beyond_64_bits_is_404_not_500(api):
+    response = api("admin").post("/api/v1/contract/99999999999999999999/transition", json={"to": "stamped"})
+    assert response.status_code == 404
+
+
 def test_browser_transition_from_an_outdated_page_is_refused(app, login, api):
     cid = make_contract(app)
     manager = login("manager")
