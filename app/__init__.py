@@ -66,6 +66,9 @@ def register_extensions(app: Flask) -> None:
     from app.security.hardening import init_hardening
 
     init_hardening(app)  # cookies, CSP (Talisman), error pages, favicon, password policy: before any view
+    from app.workflow.http import register_stale_handler
+
+    register_stale_handler(app)  # a write based on an outdated read: 409, never a 500
     db.init_app(app)
     csrf.init_app(app)  # every form post needs a token; FAB exempts its JWT APIs itself
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))

@@ -104,6 +104,8 @@ class ContractApi(RecordApiMixin, ModelRestApi):
           description: >-
             Moves the contract to another status of the approval chain (draft, stamped, reviewed,
             approved, sealed, cancelled) if the caller's role may; a send-back or a cancellation needs a reason.
+            The contract is locked and the rules checked on it as committed: of two steps sent at the same
+            moment, the second is judged after the first.
           parameters:
           - in: path
             schema:
@@ -122,6 +124,11 @@ class ContractApi(RecordApiMixin, ModelRestApi):
                       enum: [draft, stamped, reviewed, approved, sealed, cancelled]
                     reason:
                       type: string
+                    version:
+                      type: integer
+                      description: >-
+                        The contract's version the step is based on (from GET); if the contract changed since,
+                        nothing happens and the answer is 409.
           responses:
             200:
               description: The contract's new status
@@ -134,6 +141,8 @@ class ContractApi(RecordApiMixin, ModelRestApi):
                         type: integer
                       status:
                         type: string
+                      version:
+                        type: integer
             400:
               description: Refused, with the rule's code, the field and a translated message
               content:
@@ -152,6 +161,17 @@ class ContractApi(RecordApiMixin, ModelRestApi):
               $ref: '#/components/responses/401'
             404:
               $ref: '#/components/responses/404'
+            409:
+              description: The contract changed since the version sent; nothing happened
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        type: string
+                      code:
+                        type: string
         """
         from app.workflow.http import api_transition
 

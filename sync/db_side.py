@@ -20,6 +20,7 @@ from flask_babel import gettext
 from sqlalchemy import String, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.checks import DATE_RANGES, record_errors
 from app.domain.rules.errors import RuleViolation
@@ -27,6 +28,7 @@ from app.labels import ENUM_LABELS, FIELD_LABELS, RECORD_LABELS
 from app.models import Activity, AdSlot, Booking, Contact, Contract, Customer, Issue, Payment, Publication
 from app.security import authority
 from app.security.ownership import RefusedWrite, acting_user, owned_clause, restricted_user_id
+from app.workflow.concurrency import lock_for_update
 
 from . import core
 from .profiles import REF_DISPLAY, Column, Table
@@ -171,6 +173,9 @@ class DbSide:
         self.session = session
         self.tables = {t.record: t for t in tables}
         self.user = acting_user()  # the linked user: permissions come from FAB's tables, like the browser's
+        # record -> {id: version} as read at the start of the cycle: an edit planned on that read is refused
+        # if the row changed in the meantime (see update).
+        self.versions: dict[str, dict[int, int]] = {}
         # Enum labels translated once per cycle (value -> label).
         self.enum_maps = {c.enum: enum_labels(c.enum) for t in tables for c in t.columns if c.kind == "enum"}
 
@@ -203,7 +208,7 @@ class DbSide:
         if not self.may(table.record, "read"):
             return core.Records(labels, {})
         model = MODELS[table.record]
-        selected, joins = [model.id], []
+        selected, joins = [model.id, model.version], []
         for column in table.columns:
             if column.kind == "ref":
                 target = aliased(MODELS[column.ref])
@@ -223,10 +228,12 @@ class DbSide:
         # layer adds nothing for a select of columns but time.
         rows = self.session.connection().execute(stmt).all()
         if not rows:
+            self.versions[table.record] = {}
             return core.Records(labels, {})
         # Column by column: one conversion loop per column instead of a dispatch per cell.
         by_column = list(zip(*rows))
-        texts, i = [], 1
+        self.versions[table.record] = dict(zip(by_column[0], by_column[1]))
+        texts, i = [], 2
         for column in table.columns:
             if column.kind == "ref":
                 texts.append([self._ref_text(display, ref_id) for display, ref_id in zip(by_column[i], by_column[i + 1])])
@@ -366,6 +373,8 @@ class DbSide:
             return core.Refused(gettext("The record no longer exists."))
         parsed: dict[Column, object] = {}
         try:
+            if not self._still_as_read(table.record, item):
+                return core.Refused(changed_meanwhile_text())
             parsed = self._parse_changes(table, changes)
             self._check(table, item, parsed, creating=False)
             with self.session.begin_nested():
@@ -376,10 +385,21 @@ class DbSide:
         except (BadValue, RefusedWrite, RuleViolation) as exc:
             self.session.expire(item)
             return core.Refused(refusal_text(exc))
+        except StaleDataError:
+            self.session.expire(item)
+            return core.Refused(changed_meanwhile_text())
         except SQLAlchemyError as exc:
             self.session.expire(item)
             return core.Refused(self._db_refusal(table, exc, parsed, record_id))
         return core.Applied(self.item_values(table, item))
+
+    def _still_as_read(self, record: str, item) -> bool:
+        """Lock the row and compare its version with the cycle's read (rows not read this cycle pass)."""
+        read = self.versions.get(record, {}).get(item.id)
+        if read is None:
+            return True
+        lock_for_update(item)
+        return item.version == read
 
     def create(self, table: Table, values: dict[str, str], actor_id: int | None) -> core.CreateOutcome:
         if not self.may(table.record, "add"):
@@ -430,6 +450,11 @@ class DbSide:
 def is_unique_violation(exc: SQLAlchemyError) -> bool:
     text = str(getattr(exc, "orig", exc)).lower()
     return "unique" in text or "duplicate" in text
+
+
+def changed_meanwhile_text() -> str:
+    return gettext("This record was changed by someone else since this sync cycle read it; the edit was not "
+                   "applied. Your value is kept in this note: check the record and type it again.")
 
 
 def db_error_text(exc: SQLAlchemyError) -> str:

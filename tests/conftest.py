@@ -126,6 +126,60 @@ def csrf_token(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def hidden_value(html: str, name: str) -> str:
+    """The value of a form's hidden input (e.g. the `version` an edit form was opened with)."""
+    match = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*value="([^"]*)"|'
+                      rf'<input[^>]*value="([^"]*)"[^>]*name="{re.escape(name)}"', html)
+    assert match, f"no hidden {name} in the page"
+    return match.group(1) if match.group(1) is not None else match.group(2)
+
+
+def form_values(html: str, form_id: str = "model_form") -> dict[str, str]:
+    """What the browser would post from the page's form as it stands: inputs (ticked boxes only), the selected
+    option of each select, textareas. For tests that change one field of an edit form and save it."""
+    from html.parser import HTMLParser
+
+    start = html.find(f'id="{form_id}"')
+    assert start >= 0, f"no form {form_id} in the page"
+    body = html[start:html.find("</form>", start)]
+
+    class Collect(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.values, self.select, self.textarea = {}, None, None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            name = a.get("name")
+            if tag == "input" and name and (a.get("type") != "checkbox" or "checked" in a):
+                if a.get("type") != "file":
+                    self.values[name] = a.get("value") or ""
+            elif tag == "select" and name:
+                self.select = name
+                self.values.setdefault(name, "")
+            elif tag == "option" and self.select and "selected" in a:
+                self.values[self.select] = a.get("value") or ""
+            elif tag == "textarea" and name:
+                self.textarea = name
+                self.values[name] = ""
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+            elif tag == "textarea" and self.textarea:
+                text = self.values[self.textarea]  # browsers drop the one line break after <textarea>
+                self.values[self.textarea] = text[2:] if text.startswith("\r\n") else text.removeprefix("\n")
+                self.textarea = None
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.values[self.textarea] += data
+
+    parser = Collect()
+    parser.feed(body)
+    return parser.values
+
+
 def browser_login(client, username: str, password: str = DEMO_PASSWORD):
     page = client.get("/login/")
     token = csrf_token(page.get_data(as_text=True))
@@ -163,6 +217,13 @@ class ApiClient:
         self.client = app.test_client()
         self.headers = {"Authorization": f"Bearer {api_token(app, username)}"}
         self.lang = lang
+
+    def edit(self, url, json, **kw):
+        """PUT a change based on the record as it is now (its version read by a GET just before), like a client
+        that has just read it. A PUT must name the version it is based on (app.views.versions)."""
+        current = self.get(url)
+        version = current.get_json()["result"]["version"] if current.status_code == 200 else None
+        return self.put(url, json={**json, "version": version} if version is not None else json, **kw)
 
     def __getattr__(self, method):
         call = getattr(self.client, method)

@@ -24,7 +24,7 @@ def test_api_create_update_delete_are_logged(app, api):
     response = client.post("/api/v1/contact/", json={"customer": cid, "name": "王五", "mobile": "13800138000"})
     assert response.status_code == 201
     pk = response.get_json()["id"]
-    assert client.put(f"/api/v1/contact/{pk}", json={"title": "经理"}).status_code == 200
+    assert client.edit(f"/api/v1/contact/{pk}", json={"title": "经理"}).status_code == 200
     assert api("admin").delete(f"/api/v1/contact/{pk}").status_code == 200
     rows = audit_rows(app, "contact", pk)
     assert [r[0] for r in rows] == ["create", "update", "delete"]
@@ -51,18 +51,18 @@ def test_sheet_channel_and_actor_outside_requests(app):
 
 
 def test_browser_edit_is_logged_with_browser_channel(app, login):
-    from tests.conftest import csrf_token
+    from tests.conftest import csrf_token, hidden_value
 
     with app.app_context():
         cust = f.customer(f.user(app, "sales1"))
         db.session.commit()
         cid = cust.id
     client = login("sales1")
-    page = client.get(f"/customerview/edit/{cid}")
-    token = csrf_token(page.get_data(as_text=True))
+    page = client.get(f"/customerview/edit/{cid}").get_data(as_text=True)
+    token = csrf_token(page)
     with app.app_context():
         before = db.session.get(type(cust), cid)
-        form = {"csrf_token": token, "name": before.name, "city": "广州", "locality": "local", "stage": "lead",
+        form = {"csrf_token": token, "version": hidden_value(page, "version"), "name": before.name, "city": "广州", "locality": "local", "stage": "lead",
                 "credit_code": before.credit_code, "owner": str(before.owner_id)}
     response = client.post(f"/customerview/edit/{cid}", data=form)
     assert response.status_code == 302

@@ -132,7 +132,7 @@ def test_api_matrix(app, api, rows, record, role, operation):
         response = client.post(f"/api/v1/{record}/", json=payload(record, ids))
         assert response.status_code == (201 if expected else 403), response.get_data(as_text=True)
     elif operation == "edit":
-        response = client.put(f"/api/v1/{record}/{ids[record]}", json=edit_payload(record))
+        response = client.edit(f"/api/v1/{record}/{ids[record]}", json=edit_payload(record))
         assert response.status_code == (200 if expected else 403), response.get_data(as_text=True)
     else:
         pk = fresh_row(app, record)

@@ -169,7 +169,7 @@ def test_api_rejects_bad_values_with_field_messages(api):
 
 
 def test_api_rejects_contract_dates_out_of_order(api, sample):
-    response = api("admin").put(f"/api/v1/contract/{sample['contract']}",
+    response = api("admin").edit(f"/api/v1/contract/{sample['contract']}",
                                 json={"start_date": "2026-06-01", "end_date": "2026-05-01"})
     assert response.status_code == 400
     assert "end_date" in response.get_json()["message"]

@@ -39,7 +39,7 @@ def booking_state(app, pk):
 
 
 def confirm(api, ids, contact_key="contact", method="email"):
-    return api("sales1").put(f"/api/v1/booking/{ids['booking']}", json={
+    return api("sales1").edit(f"/api/v1/booking/{ids['booking']}", json={
         "proof_status": "confirmed", "proof_contact": ids[contact_key], "proof_method": method})
 
 
@@ -53,7 +53,7 @@ def refused(response, words):
 def test_publish_after_sealed_contract_copy_and_confirmed_proof(app, api):
     ids = make(app)
     assert confirm(api, ids).status_code == 200
-    response = api("sales1").put(f"/api/v1/booking/{ids['booking']}", json={"published": True})
+    response = api("sales1").edit(f"/api/v1/booking/{ids['booking']}", json={"published": True})
     assert response.status_code == 200, response.get_json()
     state = booking_state(app, ids["booking"])
     assert state[3:7] == ("confirmed", ids["contact"], "email", True)
@@ -65,7 +65,7 @@ def test_publish_after_sealed_contract_copy_and_confirmed_proof(app, api):
 def test_unconfirmed_proof_blocks_publication(app, api):
     ids = make(app)
     before = booking_state(app, ids["booking"])
-    refused(api("sales1").put(f"/api/v1/booking/{ids['booking']}", json={"published": True}), ["proof", "认定"])
+    refused(api("sales1").edit(f"/api/v1/booking/{ids['booking']}", json={"published": True}), ["proof", "认定"])
     assert booking_state(app, ids["booking"]) == before
 
 
@@ -81,7 +81,7 @@ def test_contract_not_sealed_blocks_publication(app, api):
     ids = make(app, sealed=False)
     assert confirm(api, ids).status_code == 200
     before = booking_state(app, ids["booking"])
-    refused(api("sales1").put(f"/api/v1/booking/{ids['booking']}", json={"published": True}), ["sealed"])
+    refused(api("sales1").edit(f"/api/v1/booking/{ids['booking']}", json={"published": True}), ["sealed"])
     assert booking_state(app, ids["booking"]) == before
 
 
@@ -89,7 +89,7 @@ def test_lapsed_contract_blocks_publication(app, api):
     ids = make(app, end=date(2026, 12, 1))
     assert confirm(api, ids).status_code == 200
     before = booking_state(app, ids["booking"])
-    refused(api("sales1").put(f"/api/v1/booking/{ids['booking']}", json={"published": True}), ["renewed"])
+    refused(api("sales1").edit(f"/api/v1/booking/{ids['booking']}", json={"published": True}), ["renewed"])
     assert booking_state(app, ids["booking"]) == before
 
 
@@ -98,10 +98,10 @@ def test_sensitive_words_block_until_supporting_documents(app, api):
     ids = make(app, word=word, copy_text=f"全国{word}音响")
     assert confirm(api, ids).status_code == 200
     before = booking_state(app, ids["booking"])
-    message = refused(api("sales1").put(f"/api/v1/booking/{ids['booking']}", json={"published": True}), [word])
+    message = refused(api("sales1").edit(f"/api/v1/booking/{ids['booking']}", json={"published": True}), [word])
     assert "supporting" in message
     assert booking_state(app, ids["booking"]) == before
-    response = api("sales1").put(f"/api/v1/booking/{ids['booking']}",
+    response = api("sales1").edit(f"/api/v1/booking/{ids['booking']}",
                                  json={"published": True, "has_supporting_documents": True})
     assert response.status_code == 200
 
@@ -119,7 +119,7 @@ def test_booking_cannot_move_to_another_customers_contract(app, api):
     ids = make(app)
     other = make(app)
     before = booking_state(app, ids["booking"])
-    refused(api("manager").put(f"/api/v1/booking/{ids['booking']}", json={"contract": other["contract"]}),
+    refused(api("manager").edit(f"/api/v1/booking/{ids['booking']}", json={"contract": other["contract"]}),
             ["another customer"])
     assert booking_state(app, ids["booking"]) == before
 

@@ -140,10 +140,10 @@ def test_transition_bad_body(app, api):
 
 def test_status_cannot_be_edited_directly(app, api):
     cid = make_contract(app)
-    response = api("manager").put(f"/api/v1/contract/{cid}", json={"status": "sealed"})
+    response = api("manager").edit(f"/api/v1/contract/{cid}", json={"status": "sealed"})
     assert response.status_code == 400
     assert state(app, cid) == ("draft", [])
-    response = api("manager").put(f"/api/v1/contract/{cid}", json={"notes": "fine", "status": "draft"})
+    response = api("manager").edit(f"/api/v1/contract/{cid}", json={"notes": "fine", "status": "draft"})
     assert response.status_code == 200
 
 

@@ -3,8 +3,8 @@ from datetime import datetime, timezone
 
 from flask_appbuilder import Model
 from flask_appbuilder.utils.legacy import get_sqla_class
-from sqlalchemy import CheckConstraint, DateTime, Numeric, String
-from sqlalchemy.orm import mapped_column
+from sqlalchemy import CheckConstraint, DateTime, Integer, Numeric, String
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 db = get_sqla_class()()
 
@@ -35,4 +35,16 @@ def updated_column():
     return mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
-__all__ = ["db", "Model", "Money", "enum_column", "enum_check", "utcnow"]
+class Versioned:
+    """A version counter on the row (SQLAlchemy's version_id_col): every UPDATE or DELETE names the version it
+    read and bumps it, so a write based on an outdated read changes nothing and raises StaleDataError.
+    Forms, the API and the sheet sync carry the version the user saw (app.workflow.concurrency)."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}
+
+
+__all__ = ["db", "Model", "Money", "Versioned", "enum_column", "enum_check", "utcnow"]

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.enums import ActivityKind, CustomerSource, CustomerStage, Locality
 
-from .base import Model, created_column, enum_check, enum_column, updated_column
+from .base import Model, Versioned, created_column, enum_check, enum_column, updated_column
 
 
 class DocumentColumn(FileColumn):
@@ -17,7 +17,7 @@ class DocumentColumn(FileColumn):
     cache_ok = True
 
 
-class Customer(Model):
+class Customer(Versioned, Model):
     __tablename__ = "customer"
     __table_args__ = (
         enum_check("stage", CustomerStage, "customer"),
@@ -56,7 +56,7 @@ class Customer(Model):
         return self.name
 
 
-class Contact(Model):
+class Contact(Versioned, Model):
     __tablename__ = "contact"
     __table_args__ = (
         # Only one ad responsible person (广告负责人) per customer.
@@ -83,7 +83,7 @@ class Contact(Model):
         return self.name
 
 
-class Activity(Model):
+class Activity(Versioned, Model):
     __tablename__ = "activity"
     __table_args__ = (
         enum_check("kind", ActivityKind, "activity"),

@@ -8,10 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.enums import Medium
 
-from .base import Model, Money, created_column, enum_check, enum_column, updated_column, utcnow
+from .base import Model, Versioned, Money, created_column, enum_check, enum_column, updated_column, utcnow
 
 
-class Publication(Model):
+class Publication(Versioned, Model):
     __tablename__ = "publication"
     __table_args__ = (enum_check("medium", Medium, "publication"),)
 
@@ -27,7 +27,7 @@ class Publication(Model):
         return self.name
 
 
-class Issue(Model):
+class Issue(Versioned, Model):
     __tablename__ = "issue"
     __table_args__ = (UniqueConstraint("publication_id", "number", name="uq_issue_number"),)
 
@@ -43,7 +43,7 @@ class Issue(Model):
         return f"{self.publication.name if self.publication else ''} {self.number}".strip()
 
 
-class AdSlot(Model):
+class AdSlot(Versioned, Model):
     __tablename__ = "ad_slot"
     __table_args__ = (enum_check("medium", Medium, "ad_slot"),)
 
@@ -67,7 +67,7 @@ class AdSlot(Model):
         return self.name
 
 
-class SlotPriceChange(Model):
+class SlotPriceChange(Versioned, Model):
     """变价单: every change of a slot's list price, written automatically."""
 
     __tablename__ = "slot_price_change"

@@ -12,12 +12,12 @@ from app.domain.enums import (
     ContractKind, ContractStatus, PaymentKind, PaymentMethod, PaymentTerms, ProofMethod, ProofStatus,
 )
 
-from .base import Model, Money, created_column, enum_check, enum_column, updated_column
+from .base import Model, Versioned, Money, created_column, enum_check, enum_column, updated_column
 from .customers import Contact, Customer, DocumentColumn
 from .media import AdSlot, Issue, Publication
 
 
-class Contract(Model):
+class Contract(Versioned, Model):
     __tablename__ = "contract"
     __table_args__ = (
         enum_check("kind", ContractKind, "contract"),
@@ -65,7 +65,7 @@ class Contract(Model):
         return self.number
 
 
-class Booking(Model):
+class Booking(Versioned, Model):
     __tablename__ = "booking"
     __table_args__ = (
         # A slot holds one ad per issue (web bookings have no issue and use a period).
@@ -112,7 +112,7 @@ class Booking(Model):
         return f"#{self.id}"
 
 
-class Payment(Model):
+class Payment(Versioned, Model):
     __tablename__ = "payment"
     __table_args__ = (
         enum_check("kind", PaymentKind, "payment"),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.enums import ComplaintStatus, ContractStatus, CustomerStage
 
-from .base import Model, Money, created_column, enum_check, enum_column, updated_column, utcnow
+from .base import Model, Versioned, Money, created_column, enum_check, enum_column, updated_column, utcnow
 from .customers import Contact, Customer
 from .sales import Contract
 
@@ -62,7 +62,7 @@ class AuditLog(Model):
         return f"{self.action} {self.record} #{self.record_id}"
 
 
-class SensitiveWord(Model):
+class SensitiveWord(Versioned, Model):
     """敏感词汇: maintained by admins; ad copy containing one needs supporting documents."""
 
     __tablename__ = "sensitive_word"
@@ -76,7 +76,7 @@ class SensitiveWord(Model):
         return self.word
 
 
-class WriteOff(Model):
+class WriteOff(Versioned, Model):
     """A receivable closed because of a staff error; the responsible staff member bears it."""
 
     __tablename__ = "write_off"
@@ -101,7 +101,7 @@ class WriteOff(Model):
         return f"#{self.id}"
 
 
-class Complaint(Model):
+class Complaint(Versioned, Model):
     """A customer complaint and its follow-up (satisfaction 1..5)."""
 
     __tablename__ = "complaint"

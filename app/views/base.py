@@ -12,6 +12,7 @@ from app.workflow.guards import check_record_write
 from app.search import CustomerNameSearchMixin
 
 from .choices import ChoicesMixin, install_relation_fields
+from .versions import VersionedApiMixin, VersionedViewMixin
 from .widgets import BoundedCountListWidget, SearchWidget
 
 from flask_appbuilder.fieldwidgets import Select2Widget
@@ -95,7 +96,7 @@ class RecordMixin:
                                        names=names))
 
 
-class RecordApiMixin(RecordMixin):
+class RecordApiMixin(VersionedApiMixin, RecordMixin):
     method_permission_name = {m: p for m, p in API_METHOD_PERMISSIONS.items()}
     include_route_methods = {"get", "get_list", "post", "put", "delete"}
 
@@ -157,7 +158,7 @@ class RecordApiMixin(RecordMixin):
         super().guard(item, deleting)
 
 
-class RecordViewMixin(CustomerNameSearchMixin, ChoicesMixin, RecordMixin):
+class RecordViewMixin(VersionedViewMixin, CustomerNameSearchMixin, ChoicesMixin, RecordMixin):
     method_permission_name = {m: p for m, p in VIEW_METHOD_PERMISSIONS.items()}
     include_route_methods = {"list", "show", "add", "edit", "delete", "download", "export_csv", "export_xlsx",
                              "choices"}

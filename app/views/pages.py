@@ -3,7 +3,7 @@
 Each page borrows the read permission of the record its rows come from, so the role matrix decides
 who sees it (rows limited to one's own customers for Sales); confirming a handover needs edit on Payment.
 """
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext as _l
@@ -68,6 +68,9 @@ class HandoverView(RecordPage):
         from app.domain.rules.errors import RuleViolation
         from app.models import Payment, db
         from app.security.ownership import restricted_user_id
+        from sqlalchemy.orm.exc import StaleDataError
+
+        from app.workflow.concurrency import as_violation, parse_version
         from app.workflow.messages import translate
         from app.workflow.money import confirm_payment
 
@@ -76,12 +79,13 @@ class HandoverView(RecordPage):
         if payment is None or (owner is not None and payment.customer.owner_id != owner):
             abort(404)
         try:
-            confirm_payment(payment)
-        except RuleViolation as refused:
-            db.session.rollback()
-            flash(translate(refused), "danger")
-        else:
+            # The list sends the version each row was shown with: a payment changed since is refused.
+            confirm_payment(payment, expected_version=parse_version(request.form.get("version")))
             db.session.commit()
+        except (RuleViolation, StaleDataError) as refused:
+            db.session.rollback()
+            flash(translate(as_violation(refused)), "danger")
+        else:
             flash(gettext("Payment confirmed as received."), "success")
         return redirect(url_for(f"{self.endpoint}.index"))
 

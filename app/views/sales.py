@@ -139,14 +139,20 @@ class ContractView(ExportMixin, RecordViewMixin, ModelView):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             abort(404)
+        from sqlalchemy.orm.exc import StaleDataError
+
+        from app.workflow.concurrency import as_violation, parse_version
+
         to = request.form.get("to", "")
         try:
-            transition_contract(item, to, request.form.get("reason"))
-        except RuleViolation as refused:
-            db.session.rollback()
-            flash(translate(refused), "danger")
-        else:
+            # The approval box sends the version it was shown with: a contract changed since is refused.
+            transition_contract(item, to, request.form.get("reason"),
+                                expected_version=parse_version(request.form.get("version")))
             db.session.commit()
+        except (RuleViolation, StaleDataError) as refused:
+            db.session.rollback()
+            flash(translate(as_violation(refused)), "danger")
+        else:
             flash(gettext("The contract is now %(status)s.", status=enum_label(ContractStatus, to)), "success")
         return redirect(url_for(f"{self.endpoint}.show", pk=pk))
 
@@ -166,6 +172,7 @@ def approval_panel(contract, can_edit: bool) -> dict:
              "actor": row.actor.username if row.actor is not None else None,
              "channel": row.channel, "reason": row.reason} for row in history(contract)]
     return {
+        "version": contract.version,
         "status_label": enum_label(ContractStatus, contract.status),
         "transitions": [(to, TRANSITION_LABELS.get(to, to)) for to in transitions],
         "blockers": blockers, "history": rows,

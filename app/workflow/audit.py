@@ -22,7 +22,8 @@ from sqlalchemy.orm.base import NO_VALUE
 
 from app.domain.enums import AuditAction
 
-SKIPPED_COLUMNS = frozenset({"created_at", "updated_at"})
+# The version counter changes with every update (app.models.base.Versioned): not a change worth listing.
+SKIPPED_COLUMNS = frozenset({"created_at", "updated_at", "version"})
 _INFO_KEY = "adsheet_audit_actor"
 _CASCADE_KEY = "adsheet_audit_cascade"
 

@@ -10,6 +10,7 @@ from app.domain.rules.errors import RuleViolation
 from app.models import Booking, Contact, SensitiveWord, db
 from app.models.base import utcnow
 
+from .concurrency import lock_related
 from .contracts import contract_facts
 from .messages import violation
 
@@ -102,6 +103,7 @@ def confirm_proof(booking: Booking, contact: Contact, method: str, evidence: str
     Refused (RuleViolation, nothing changed) unless `contact` is the customer's ad responsible
     contact and the method is known. Flushes; the caller commits.
     """
+    lock_related("booking", booking)
     previous = (booking.proof_status, booking.proof_contact, booking.proof_method,
                 booking.proof_confirmed_at, booking.proof_evidence, booking.proof_recorded_by_id)
     from app.security.ownership import acting_user_id
@@ -123,6 +125,7 @@ def confirm_proof(booking: Booking, contact: Contact, method: str, evidence: str
 
 def publish(booking: Booking) -> Booking:
     """Mark the booking published (上刊) if nothing blocks it; else raise the first blocker."""
+    lock_related("booking", booking)  # the contract's state and the slot are judged as committed
     problems = publication_problems(booking)
     if problems:
         raise problems[0]

@@ -8,6 +8,7 @@ from app.models import Contract, ContractTransition, db
 from app.models.events import channel
 
 from .actors import current_actor
+from .concurrency import check_version, lock_for_update
 
 
 def reviewed_by(contract: Contract) -> int | None:
@@ -48,13 +49,19 @@ def transition_violations(contract: Contract, to: str, reason: str | None = None
 
 
 def transition_contract(contract: Contract, to: str, reason: str | None = None,
-                        actor: Actor | None = None) -> ContractTransition:
+                        actor: Actor | None = None, expected_version: int | None = None) -> ContractTransition:
     """Move `contract` to status `to` for `actor` (default: the current user).
 
+    The contract's row is locked first and the rules are checked on it as committed: of two transitions sent
+    at the same moment, the second is judged after the first. With `expected_version` (the version the user
+    saw), a contract changed since is refused as changed by someone else.
     Raises the rule's first RuleViolation and changes nothing if refused; otherwise sets the
     status, adds the history row (actor, channel, reason) and flushes. The caller commits.
     """
     actor = actor or current_actor()
+    lock_for_update(contract)
+    if expected_version is not None:
+        check_version(contract, expected_version)
     with db.session.no_autoflush:
         rules.check_transition(actor, contract_facts(contract), to, reason)
     row = ContractTransition(

@@ -130,6 +130,10 @@ def record_violation(record: str, item, deleting: bool = False) -> RuleViolation
 
 def check_record_write(record: str, item, deleting: bool = False) -> None:
     """Refuse the write if the user may not touch the row or a business rule forbids it."""
+    from .concurrency import lock_related
+
+    if not deleting:
+        lock_related(record, item)  # the rules below read the contract (slot) and its other rows: lock it first
     check_write(record, item)
     found = record_violation(record, item, deleting)
     if found is not None:

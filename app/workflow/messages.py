@@ -71,6 +71,9 @@ MESSAGES = {
     "money.already_confirmed": _l("This payment was already confirmed."),
     "money.confirm_not_allowed": _l("You are not allowed to confirm that a payment was received."),
     "money.confirm_fields_direct": _l("Payments are confirmed with the confirm action, not by editing them."),
+    # concurrency (app.workflow.concurrency)
+    "record.changed_meanwhile": _l("This record was changed by someone else since you opened it; nothing was "
+                                   "saved. Reload it to see the current values."),
 }
 
 _ENUM_PARAMS = {

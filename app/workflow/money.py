@@ -15,6 +15,7 @@ from app.models.base import utcnow
 from app.security import authority
 from app.security.ownership import acting_user_id, restricted_user_id
 
+from .concurrency import check_version, lock_for_update
 from .messages import violation
 
 
@@ -115,6 +116,7 @@ def write_off_problems(write_off: WriteOff):
 
 def record_write_off(contract: Contract, amount, responsible_user_id: int | None, reason: str | None) -> WriteOff:
     """Close part of a receivable because of a staff error (seed rule 8). Flushes; caller commits."""
+    lock_for_update(contract)  # concurrent write-offs of one receivable: the second sees the first
     row = WriteOff(contract=contract, customer_id=contract.customer_id, amount=amount,
                    responsible_user_id=responsible_user_id, reason=(reason or "").strip(),
                    recorded_by_id=acting_user_id())
@@ -151,8 +153,16 @@ def confirm_not_allowed(field: str | None = None):
                      field=field)
 
 
-def confirm_payment(payment: Payment, at: datetime | None = None) -> Payment:
-    """Finance confirms it received the payment: sets received_at, confirmed_at and confirmed_by."""
+def confirm_payment(payment: Payment, at: datetime | None = None, expected_version: int | None = None) -> Payment:
+    """Finance confirms it received the payment: sets received_at, confirmed_at and confirmed_by.
+
+    Locks the payment, then its contract, and checks them as committed (two clicks of two people confirm once);
+    with `expected_version` (the payment as the user saw it), a payment changed since is refused."""
+    lock_for_update(payment)
+    if payment.contract is not None:
+        lock_for_update(payment.contract)
+    if expected_version is not None:
+        check_version(payment, expected_version)
     if payment.confirmed_at is not None:
         raise violation("money.already_confirmed", "This payment was already confirmed.")
     if not authority.has_capability(None, Capability.CONFIRM_PAYMENT):
