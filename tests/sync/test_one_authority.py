@@ -75,8 +75,9 @@ def test_removing_can_edit_on_customer_from_sales_applies_to_browser_api_and_she
 
     # Before: the rep edits through every door.
     assert rep.get(f"/customerview/edit/{mine_id}").status_code == 200
+    version = app.test_client().get(f"/api/v1/customer/{mine_id}", headers=token).get_json()["result"]["version"]
     assert app.test_client().put(f"/api/v1/customer/{mine_id}", headers=token,
-                                 json={"city": "广州"}).status_code == 200
+                                 json={"city": "广州", "version": version}).status_code == 200
     sheet.type("customer", other_id, "city", "珠海")
     assert cycle(app, gc, link_id)[0] == "success"
     with app.app_context():
@@ -90,7 +91,7 @@ def test_removing_can_edit_on_customer_from_sales_applies_to_browser_api_and_she
     assert page.status_code == 200  # reading is still allowed
     assert f"/customerview/edit/{mine_id}" not in page.get_data(as_text=True)
     assert app.test_client().put(f"/api/v1/customer/{mine_id}", headers=token,
-                                 json={"city": "佛山"}).status_code == 403
+                                 json={"city": "佛山", "version": version + 1}).status_code == 403
     assert app.test_client().get(f"/api/v1/customer/{mine_id}", headers=token).status_code == 200
     sheet.type("customer", other_id, "city", "汕头")
     assert cycle(app, gc, link_id)[0] == "success"
