@@ -15,7 +15,7 @@ from app.demo.seed import _net, _rate_card
 from app.domain.enums import ContractStatus, CustomerStage
 from app.models import Contact, Contract, Customer, Payment
 from app.models.base import utcnow
-from app.models.events import acting_as
+from app.context import acting_as
 
 CHUNK = 10_000
 STAGES = [s.value for s in CustomerStage]

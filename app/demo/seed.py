@@ -13,7 +13,7 @@ from app.demo import data
 from app.models import (
     Activity, AdSlot, Booking, Contact, Contract, Customer, Issue, Payment, Publication, SlotPriceChange,
 )
-from app.models.events import acting_as
+from app.context import acting_as
 
 CENT = Decimal("0.01")
 PLACEHOLDER_PDF = b"%PDF-1.4\n% demo placeholder\n%%EOF\n"

@@ -18,7 +18,7 @@ from .matrix import own_only
 def acting_user():
     """The user making the change: signed in by session or JWT, or named by `acting_as` outside a request."""
     if not has_request_context():
-        from app.models.events import current_actor_id
+        from app.context import current_actor_id
 
         user_id = current_actor_id.get()
         sm = current_app.appbuilder.sm

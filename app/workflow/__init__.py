@@ -8,5 +8,6 @@ change and records history; refusals are `RuleViolation`s, shown translated via 
 - contracts.transition_contract(contract, to, reason, actor=None): the approval chain.
 - bookings.confirm_proof(...), bookings.publication_problems(booking).
 - money.confirm_payment(payment), money.record_write_off(...), money lists.
-- audit: the session hook writing audit_log (registered from app.models.events).
+- audit: the session hook writing audit_log; hooks.register() installs it and the histories (slot prices,
+  customer stages) from the app factory.
 """

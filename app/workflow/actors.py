@@ -1,13 +1,25 @@
 """Who is acting, as the pure rules see them."""
+from app.context import current_actor_id
 from app.domain.rules.contracts import Actor
-from app.security.ownership import acting_user, current_role_names
+from app.security.ownership import acting_user, acting_user_id, current_role_names
 
 NOBODY = Actor(user_id=-1, roles=frozenset())
 
 
 def current_actor() -> Actor:
-    """The signed-in user (session or JWT), or whoever `events.acting_as` names outside a request."""
+    """The signed-in user (session or JWT), or whoever `app.context.acting_as` names outside a request."""
     user = acting_user()
     if user is None:
         return NOBODY
     return Actor(user.id, current_role_names())
+
+
+def actor_id() -> int | None:
+    """Who is making the change: the request's user, else whoever `acting_as` names."""
+    from flask import has_request_context
+
+    if has_request_context():
+        user_id = acting_user_id()
+        if user_id is not None:
+            return user_id
+    return current_actor_id.get()

@@ -1,6 +1,6 @@
 """The audit log: every create/update/delete of the domain records, and every contract transition.
 
-`register()` (called from app.models.events) installs two Session hooks: before_flush notes who is
+`register()` (called from app.workflow.hooks) installs two Session hooks: before_flush notes who is
 acting (it may query), after_flush writes one audit_log row per changed row with the changes as JSON
 {field: [old, new]}. Rows go in with one Core INSERT on the flush's own connection.
 """
@@ -74,7 +74,9 @@ def _summary(obj) -> str | None:
 
 
 def _actor(session: Session):
-    from app.models.events import actor_id, channel
+    from app.context import channel
+
+    from .actors import actor_id
 
     user_id = actor_id()
     name = None

@@ -1,11 +1,12 @@
 """Bookings: what must hold before an ad is marked published (上刊).
 
 Decisions (the seed is silent on these):
-- Sensitive words are matched after Unicode NFKC normalisation and casefolding,
-  on both sides: Latin matches ignore case and full-width letters (ＳＥＸ) do not
-  slip through; Chinese words match as plain substrings. Words are trimmed;
-  blank ones are ignored. Each word is reported once, in order of its first
-  appearance in the text (ties: the order of the word list), spelled as in the list.
+- Sensitive words are matched on ``normalise.match_key`` of both sides: NFKC,
+  casefolded, with spaces, punctuation, symbols and invisible characters removed,
+  so 最\u200b佳, 最 佳, 最.佳 and full-width ＳＥＸ do not slip through; Chinese words
+  match as plain substrings. Words are trimmed; words with nothing left to match
+  are ignored. Each word is reported once, in order of its first appearance in the
+  text (ties: the order of the word list), spelled as in the list.
 - Supporting documents clear the sensitive-word check for that booking; they
   do not clear anything else.
 - "Contract not lapsed" is judged on the publish date (and, for a web period,
@@ -20,12 +21,12 @@ Decisions (the seed is silent on these):
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
 from app.domain.enums import ContractStatus, ProofMethod, ProofStatus
+from app.domain.normalise import match_key
 from app.domain.rules.contracts import ContractFacts
 from app.domain.rules.errors import RuleViolation
 
@@ -53,17 +54,13 @@ class SlotUse:
     issue_id: int | None
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
 def find_sensitive_words(text: str | None, words: Iterable[str | None]) -> list[str]:
     """Words of ``words`` occurring in ``text``, once each, by first appearance."""
-    folded_text = _fold(text or "")
+    folded_text = match_key(text)
     hits: dict[str, tuple[int, int, str]] = {}
     for order, word in enumerate(words):
         shown = (word or "").strip()
-        key = _fold(shown)
+        key = match_key(shown)
         if not key or key in hits:
             continue
         pos = folded_text.find(key)

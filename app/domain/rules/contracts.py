@@ -16,9 +16,10 @@ Decisions (the seed is silent on these):
   owner (Sales) only from stamped, before management has looked at it.
   Cancelling: Manager/Admin from any non-final state; the owner from draft or
   stamped.
-- Party name vs licence name: equal after trimming whitespace (full-width space
-  included) and mapping full-width parentheses （） to ASCII (); nothing else is
-  normalised (letters, inner spaces and case must match).
+- Party name vs licence name: equal as ``normalise.name_key`` compares names
+  (NFKC, so full-width brackets and letters equal their ASCII forms; invisible
+  characters dropped; blanks trimmed and inner runs of blanks made one space);
+  case and everything else must match.
 - ``allowed_transitions`` checks state and permission only, not the reason or the
   sealing prerequisites, so the button shows and the click explains what is missing.
 """
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.domain.enums import ContractStatus as S
+from app.domain.normalise import name_key
 from app.domain.rules.errors import RuleViolation
 
 ADMIN, MANAGER, SALES, FINANCE, SERVICE = "Admin", "Manager", "Sales", "Finance", "Service"
@@ -67,8 +69,8 @@ class ContractFacts:
 
 
 def normalise_name(name: str | None) -> str:
-    """Name as compared for sealing: trimmed, full-width parentheses made ASCII."""
-    return (name or "").strip().replace("（", "(").replace("）", ")")
+    """Name as compared for sealing (see ``normalise.name_key``)."""
+    return name_key(name)
 
 
 def sealing_blockers(contract: ContractFacts) -> list[RuleViolation]:
