@@ -1,8 +1,10 @@
 """The database side of a link: what the linked user may see, as strings, and their writes.
 
-Everything here runs inside `app.models.events.acting_as(user_id, "sheet")` in an app context, so
-`acting_user()`, the row-level rules (`owned_clause`, `check_write`), the workflow guard and the
+Everything here runs inside `app.context.acting_as(user_id, "sheet")` in an app context, so
+`acting_user()`, the row-level rules (`owned_clause`, `check_write`), the write guard and the
 audit log all see the linked user and the "sheet" channel, exactly like a browser request.
+Writes go through the one write guard (`app.workflow.guards.check_record_write`): its
+write-preparation step sets the "set by whoever acts" defaults of new rows, as for every door.
 
 Values cross to the core as strings (see sync.profiles for the kinds): dates yyyy-mm-dd,
 decimals with 2 places, booleans TRUE/FALSE, enums as their translated label, relations as the
@@ -54,12 +56,10 @@ def label(field: str) -> str:
 
 
 def guard(record: str, item) -> None:
-    """Exactly what the views and the API run before saving a row (their `guard`)."""
-    from app.views.base import RecordMixin
+    """The one write guard, exactly as the views and the API run it before saving a row."""
+    from app.workflow.guards import check_record_write
 
-    mixin = RecordMixin()
-    mixin.record = record
-    mixin.guard(item)
+    check_record_write(record, item)
 
 
 def refusal_text(exc: BaseException) -> str:
@@ -380,7 +380,8 @@ class DbSide:
             return core.Refused(db_error_text(exc))
         return core.Applied(self.item_values(table, item))
 
-    def create(self, table: Table, values: dict[str, str], actor_id: int | None) -> core.CreateOutcome:
+    def create(self, table: Table, values: dict[str, str], actor_id: int | None = None) -> core.CreateOutcome:
+        """A new row from the sheet (`actor_id` is unused: the write guard sets who acted, as for every door)."""
         if not self.may(table.record, "add"):
             return core.Refused(gettext("You may not add these records."))
         model = MODELS[table.record]
@@ -390,9 +391,6 @@ class DbSide:
             self._check(table, item, parsed, creating=True)
             with self.session.begin_nested():
                 self._assign(item, {c: v for c, v in parsed.items() if v is not None})
-                for attr in table.create_defaults:
-                    if getattr(item, attr, None) is None:
-                        setattr(item, attr, actor_id)
                 self.session.add(item)
                 with self.session.no_autoflush:
                     guard(table.record, item)

@@ -30,6 +30,10 @@ def rows(app):
         for username in set(ROLE_USERS.values()):
             owner = username if username == "sales1" else "sales1"
             made = f.full_customer(app, owner)
+            # Bookings, payments and write-offs need a contract the customer stamped (issue 8): this one is in
+            # force; a new booking goes in an issue of its own (a print slot is booked in an issue).
+            made["contract"].status = "sealed"
+            made["spare_issue"] = f.issue(made["publication"])
             made.update(workflow_rows(app, made))
             by_user[username] = {name: row.id for name, row in made.items()}
         db.session.commit()
@@ -64,7 +68,7 @@ def payload(record: str, ids: dict) -> dict:
                      "publication": ids["publication"], "kind": "ad", "start_date": "2026-01-01",
                      "end_date": "2026-12-31", "amount": 100, "discount_pct": 0, "payment_terms": "prepaid",
                      "status": "draft"},
-        "booking": {"contract": ids["contract"], "slot": ids["adslot"], "price": 10},
+        "booking": {"contract": ids["contract"], "slot": ids["adslot"], "issue": ids["spare_issue"], "price": 10},
         "payment": {"contract": ids["contract"], "amount": 5, "kind": "ad_fee", "method": "transfer",
                     "collected_on": "2026-11-02"},
         "writeoff": {"contract": ids["contract"], "amount": 1, "responsible_user": ids["responsible_user"],

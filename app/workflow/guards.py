@@ -1,16 +1,33 @@
-"""The rules of every write, whichever door it comes through.
+"""The one write guard: the rules of every write, whichever door it comes through.
 
 `check_record_write(record, item, deleting=False)` is called by the views' and APIs' guard()
-(pre_add / pre_update / pre_delete) and by the sheet sync before it applies a row. It raises
-`RefusedWrite` (a `RuleRefused` with `.violation` for business rules) and changes nothing.
+(pre_add / pre_update / pre_delete), by the sheet sync before it applies a row, and by the workflow actions
+(confirm a payment, reverse it, confirm a proof, write off) before they flush. It raises `RefusedWrite` (a
+`RuleRefused` with `.violation` for business rules) and nothing is written.
+
+For a create or an update, in this order:
+1. the write-preparation step (app.workflow.prepare): field checks on what was typed, normalised text, the
+   defaults and stamps set by whoever acts;
+2. ownership (app.security.ownership.check_write: Sales touch their own customers' rows only);
+3. the declaration of what may change, in which state, by whom (app.domain.rules.editable);
+4. the consistency of related rows and the record's business rules (below, and the pure rules of
+   app.domain.rules they call).
 """
-from sqlalchemy import inspect
+from datetime import date
+
+from sqlalchemy import exists, inspect, or_, select
 
 from app.domain.enums import ContractStatus, ProofStatus
+from app.domain.rules import editable
+from app.domain.rules.bookings import Placement, WebUse, contract_takes_bookings, placement_violations
+from app.domain.rules.dates import activity_date_violation
 from app.domain.rules.errors import RuleViolation
+from app.domain.rules.money import payment_amount_violation, payment_date_violations, reversal_violation
 from app.security.ownership import check_write, current_role_names
 
+from . import prepare
 from .messages import RuleRefused, violation
+from .prepare import is_new
 
 
 def changed(item, *names: str) -> bool:
@@ -21,88 +38,330 @@ def changed(item, *names: str) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-def is_new(item) -> bool:
+def committed(item, field: str):
+    """The attribute's value as loaded from the database (None for a new row)."""
+    if is_new(item):
+        return None
     state = inspect(item)
-    return state.transient or state.pending
+    history = state.attrs[field].history
+    if history.deleted:
+        return history.deleted[0]
+    if history.added and not history.unchanged:
+        return state.committed_state.get(field)
+    return getattr(item, field)
 
 
-def _contract(item, deleting: bool) -> RuleViolation | None:
+# --- what may change, in which state, by whom --------------------------------------------------------------
+
+OPEN_CHAIN = frozenset({ContractStatus.STAMPED, ContractStatus.REVIEWED, ContractStatus.APPROVED})
+
+
+def record_state(record: str, item) -> str:
+    """The item's state as the declaration's tables name it (before this write)."""
+    if is_new(item):
+        return editable.NEW
+    if record == "contract":
+        return str(committed(item, "status") or ContractStatus.DRAFT.value)
+    if record == "booking":
+        return editable.PUBLISHED if committed(item, "published") else editable.BOOKING_OPEN
+    if record == "payment":
+        if committed(item, "reversed_at") is not None:
+            return editable.REVERSED
+        return editable.CONFIRMED if committed(item, "confirmed_at") is not None else editable.UNCONFIRMED
+    if record == "writeoff":
+        return editable.RECORDED
+    if record == "contact":
+        return editable.AD_RESPONSIBLE if committed(item, "is_ad_responsible") else editable.OTHER_CONTACT
+    return "any"
+
+
+def editable_violation(record: str, item, changes: set[str]) -> RuleViolation | None:
+    state = record_state(record, item)
+    refused = editable.refused_fields(record, state, current_role_names(), changes)
+    if not refused:
+        return None
+    params = {"fields": refused, "status": state}
+    field = refused[0]
+    system = [f for f in refused if f in editable.SYSTEM_FIELDS.get(record, ()) or f in editable.ALWAYS_SYSTEM]
+    if system:
+        return violation("edit.system_field", "Set by the system, not typed: {fields}.", {"fields": system},
+                         field=system[0])
+    if record == "contract" and state in OPEN_CHAIN:
+        return violation("contract.terms_frozen", "The contract is {status}: its terms are frozen.", params, field)
+    if record == "contract" and state in (ContractStatus.SEALED, ContractStatus.CANCELLED):
+        return violation("contract.final_fields", "A {status} contract is final.", params, field)
+    if record == "booking" and state == editable.PUBLISHED:
+        return violation("booking.published_final", "The booking is published and final.", params, field)
+    if record == "payment" and state in (editable.CONFIRMED, editable.REVERSED):
+        return violation("money.payment_final", "This payment is {state} and final.",
+                         {"fields": refused, "state": state}, field)
+    if record == "payment" and set(refused) <= set(editable.RECEIPT + editable.ADVANCE):
+        return violation("money.confirm_role_required", "Only Finance may confirm that a payment was received.",
+                         params, field)
+    if record == "writeoff" and state == editable.RECORDED:
+        return violation("money.writeoff_final", "A recorded write-off keeps its amount.", params, field)
+    if record == "contact" and "is_ad_responsible" in refused:
+        return violation("contact.designation_role_required",
+                         "Only Service, a Manager or an Admin designates the ad responsible contact.", params,
+                         "is_ad_responsible")
+    if record == "contact" and state == editable.AD_RESPONSIBLE:
+        return violation("contact.ad_responsible_protected",
+                         "Only Service, a Manager or an Admin renames or moves the ad responsible contact.",
+                         params, field)
+    return violation("edit.not_allowed", "You may not change {fields} here.", params, field)
+
+
+# --- related rows ------------------------------------------------------------------------------------------
+
+def _customer_id_of(item) -> int | None:
+    customer = getattr(item, "customer", None)
+    return customer.id if customer is not None else getattr(item, "customer_id", None)
+
+
+def contact_violation(contact, customer_id: int | None, field: str) -> RuleViolation | None:
+    """A contact named on a row belongs to that row's customer."""
+    if contact is None:
+        return None
+    if customer_id is None or contact.customer_id != customer_id:
+        return violation("contact.other_customer", "The contact belongs to another customer.", field=field)
+    return None
+
+
+def _named_contact(item, relation: str):
+    from app.models import Contact, db
+
+    contact = getattr(item, relation)
+    if contact is None and getattr(item, f"{relation}_id", None) is not None:
+        contact = db.session.get(Contact, getattr(item, f"{relation}_id"))
+    return contact
+
+
+def _contract_of(item):
+    from app.models import Contract, db
+
+    contract = item.contract
+    if contract is not None and item.contract_id is not None and contract.id != item.contract_id \
+            and inspect(item).attrs.contract_id.history.has_changes():
+        contract = None  # the id was set last (a bulk edit): it wins, as at flush
+    if contract is None and item.contract_id is not None:
+        contract = db.session.get(Contract, item.contract_id)
+    return contract
+
+
+# --- the records' rules ------------------------------------------------------------------------------------
+
+def _contract(item, changes: set[str]) -> RuleViolation | None:
     from .contracts import is_pending_transition
 
-    if deleting:
-        if item.status == ContractStatus.SEALED:
-            return violation("contract.sealed_not_deletable", "A sealed contract cannot be deleted.")
-        return None
     if is_new(item):
         if item.status not in (None, ContractStatus.DRAFT.value):
             return violation("contract.new_not_draft", "A new contract starts as a draft.", field="status")
         item.status = ContractStatus.DRAFT.value
         return None
-    if changed(item, "status") and not is_pending_transition(item):
+    if "status" in changes and not is_pending_transition(item):
         return violation("contract.status_not_editable", "The contract status cannot be edited directly.",
                          field="status")
+    if "customer" in changes:
+        return _dependants_follow(item)
     return None
 
 
-PUBLICATION_FIELDS = ("published", "contract", "issue", "web_start", "web_end", "copy_text", "copy_received",
-                      "has_supporting_documents", "supporting_document", "proof_status", "proof_contact",
-                      "proof_method", "contract_id", "issue_id", "proof_contact_id")
-PROOF_FIELDS = ("proof_status", "proof_contact", "proof_method", "proof_contact_id")
+def _dependants_follow(contract) -> RuleViolation | None:
+    """A draft contract moved to another customer takes its bookings, payments and write-offs along, unless one
+    of them records something done with the old customer (then the move is refused)."""
+    from app.models import Booking, Payment, WriteOff, db
+
+    bookings = list(db.session.scalars(select(Booking).where(Booking.contract_id == contract.id)))
+    payments = list(db.session.scalars(select(Payment).where(Payment.contract_id == contract.id)))
+    written = db.session.scalar(select(exists().where(WriteOff.contract_id == contract.id)))
+    history = (written or any(p.confirmed_at is not None for p in payments)
+               or any(b.published or b.proof_contact_id is not None or b.proof_sent_to_id is not None
+                      for b in bookings))
+    if history:
+        return violation("contract.customer_has_history",
+                         "The contract's bookings or payments record work done with its customer.",
+                         field="customer")
+    for row in bookings + payments:
+        row.customer = contract.customer
+        if contract.customer is None:
+            row.customer_id = contract.customer_id
+    return None
 
 
-def _booking(item, deleting: bool) -> RuleViolation | None:
-    from .bookings import proof_problems, publication_problems, slot_problem
+BOOKING_PLACEMENT = {"slot", "issue", "web_start", "web_end", "contract"}
 
-    if deleting:
-        return None
-    contract = item.contract
+
+def _placement(item):
+    from app.models import AdSlot, Booking, Issue, db
+
+    slot = item.slot or (db.session.get(AdSlot, item.slot_id) if item.slot_id is not None else None)
+    if slot is None:
+        return None, []
+    issue = item.issue or (db.session.get(Issue, item.issue_id) if item.issue_id is not None else None)
+    place = Placement(booking_id=item.id, slot_id=slot.id, slot_medium=slot.medium,
+                      slot_publication_id=slot.publication_id, slot_active=bool(slot.active),
+                      issue_id=issue.id if issue is not None else None,
+                      issue_publication_id=issue.publication_id if issue is not None else None,
+                      web_start=item.web_start, web_end=item.web_end)
+    uses = []
+    if place.web_start is not None and place.web_end is not None:
+        rows = db.session.execute(select(Booking.id, Booking.web_start, Booking.web_end).where(
+            Booking.slot_id == slot.id, Booking.web_start.is_not(None), Booking.web_end.is_not(None),
+            Booking.web_start <= place.web_end, Booking.web_end >= place.web_start))
+        uses = [WebUse(*row) for row in rows]
+    return place, uses
+
+
+def _booking(item, changes: set[str]) -> RuleViolation | None:
+    from .bookings import booking_customer_id, proof_problems, publication_problems, slot_problem
+
+    contract = _contract_of(item)
     if contract is None:
         return violation("booking.no_contract", "The booking has no contract.", field="contract")
-    if not is_new(item) and item.customer_id is not None and contract.customer_id != item.customer_id:
-        return violation("booking.contract_other_customer", "The contract belongs to another customer.",
-                         {"contract_customer_id": contract.customer_id, "customer_id": item.customer_id},
-                         field="contract")
-    if changed(item, "slot", "issue", "slot_id", "issue_id"):
+    new = is_new(item)
+    if new or "contract" in changes:
+        found = contract_takes_bookings(contract.status)
+        if found is not None:
+            return found
+        if not new and item.customer_id is not None and contract.customer_id != item.customer_id:
+            return violation("booking.contract_other_customer", "The contract belongs to another customer.",
+                             {"contract_customer_id": contract.customer_id, "customer_id": item.customer_id},
+                             field="contract")
+    if new or BOOKING_PLACEMENT & changes:
+        place, uses = _placement(item)
+        if place is None:
+            return violation("booking.slot_missing", "The booking has no slot.", field="slot")
+        problems = placement_violations(place, uses, check_active=new or "slot" in changes)
+        if problems:
+            return problems[0]
         conflict = slot_problem(item)
         if conflict is not None:
             return conflict
-    if item.proof_status == ProofStatus.CONFIRMED and changed(item, *PROOF_FIELDS):
+    if {"has_supporting_documents", "supporting_document"} & changes and item.has_supporting_documents \
+            and not item.supporting_document:
+        return violation("booking.supporting_document_missing", "Attach the supporting document.",
+                         field="supporting_document")
+    if "proof_contact" in changes:
+        found = contact_violation(_named_contact(item, "proof_contact"), booking_customer_id(item), "proof_contact")
+        if found is not None:
+            return found
+    if not new and "copy_text" in changes and committed(item, "proof_status") == ProofStatus.CONFIRMED \
+            and item.proof_status == ProofStatus.CONFIRMED:
+        return violation("booking.copy_changed_after_proof", "The customer confirmed the proof of another copy.",
+                         field="copy_text")
+    if item.proof_status == ProofStatus.CONFIRMED and {"proof_status", "proof_contact", "proof_method"} & changes:
         problems = proof_problems(item)
         if problems:
             return problems[0]
-    if item.published and changed(item, *PUBLICATION_FIELDS):
+    if item.published and (new or changes & set(PUBLICATION_FIELDS)):
         problems = publication_problems(item)
         if problems:
             return problems[0]
     return None
 
 
-def _payment(item, deleting: bool) -> RuleViolation | None:
-    if deleting or not changed(item, "received_at", "confirmed_at", "confirmed_by"):
-        return None
-    if item.confirmed_at is None and item.received_at is None and is_new(item):
-        return None
-    if current_role_names().isdisjoint({"Finance", "Admin"}):
-        return violation("money.confirm_role_required", "Only Finance may confirm that a payment was received.",
-                         field="confirmed_at")
-    if item.confirmed_at is not None and item.confirmed_by is None and item.confirmed_by_id is None:
-        from app.security.ownership import acting_user_id
+PUBLICATION_FIELDS = ("published", "contract", "issue", "slot", "web_start", "web_end", "copy_text",
+                      "copy_received", "has_supporting_documents", "supporting_document", "proof_status",
+                      "proof_contact", "proof_method")
+CONTRACT_STATES_WITH_MONEY = frozenset({ContractStatus.STAMPED, ContractStatus.REVIEWED, ContractStatus.APPROVED,
+                                        ContractStatus.SEALED})
 
-        item.confirmed_by_id = acting_user_id()
+
+def _money_contract_violation(contract) -> RuleViolation | None:
+    if contract.status in CONTRACT_STATES_WITH_MONEY:
+        return None
+    return violation("money.contract_not_open", "The contract is {status}.", {"status": contract.status},
+                     field="contract")
+
+
+def _payment(item, changes: set[str]) -> RuleViolation | None:
+    from app.models.base import utcnow
+
+    from .money import contract_open_amount
+
+    contract = _contract_of(item)
+    if contract is None:
+        return violation("booking.no_contract", "No contract.", field="contract")
+    new = is_new(item)
+    if new or "contract" in changes:
+        found = _money_contract_violation(contract)
+        if found is not None:
+            return found
+    if new or {"collected_on", "received_at", "confirmed_at"} & changes:
+        problems = payment_date_violations(item.collected_on or date.today(), item.received_at, item.confirmed_at,
+                                           date.today(), utcnow())
+        if problems:
+            return problems[0]
+    if {"reversed_at", "reversal_reason"} & changes:
+        if item.reversed_at is None:
+            return violation("money.reversal_time_missing", "A reversal records when it was made.",
+                             field="reversed_at")
+        found = reversal_violation(committed(item, "confirmed_at") is not None, item.reversal_reason)
+        if found is not None:
+            return found
+    if item.reversed_at is None and (new or {"amount", "advance", "contract"} & changes):
+        found = payment_amount_violation(item.amount, item.advance, contract_open_amount(contract, item))
+        if found is not None:
+            return found
     return None
 
 
-def _write_off(item, deleting: bool) -> RuleViolation | None:
+def _write_off(item, changes: set[str]) -> RuleViolation | None:
     from .money import write_off_problems
 
-    if deleting:
-        return None
-    if is_new(item) and item.recorded_by is None and item.recorded_by_id is None:
-        from app.security.ownership import acting_user_id
-
-        item.recorded_by_id = acting_user_id()
+    contract = _contract_of(item)
+    if contract is None:
+        return violation("booking.no_contract", "No contract.", field="contract")
+    if is_new(item) or "contract" in changes:
+        found = _money_contract_violation(contract)
+        if found is not None:
+            return found
     problems = write_off_problems(item)
     return problems[0] if problems else None
+
+
+def _contact(item, changes: set[str]) -> RuleViolation | None:
+    from app.models import Activity, Booking, Complaint, Contact, db
+
+    if not is_new(item) and "customer" in changes:
+        named = or_(exists().where(Activity.contact_id == item.id), exists().where(Complaint.contact_id == item.id),
+                    exists().where(or_(Booking.proof_contact_id == item.id, Booking.proof_sent_to_id == item.id)))
+        if db.session.scalar(select(named)):
+            return violation("contact.in_use", "The contact is named on the customer's records.", field="customer")
+    if item.is_ad_responsible and {"is_ad_responsible", "customer"} & changes:
+        others = [Contact.customer_id == _customer_id_of(item), Contact.is_ad_responsible.is_(True)]
+        if item.id is not None:
+            others.append(Contact.id != item.id)
+        current = db.session.scalar(select(Contact.name).where(*others).limit(1))
+        if current is not None:
+            return violation("contact.ad_responsible_taken", "{name} is the ad responsible contact.",
+                             {"name": current}, field="is_ad_responsible")
+    return None
+
+
+def _activity(item, changes: set[str]) -> RuleViolation | None:
+    if "contact" in changes or "customer" in changes:
+        found = contact_violation(_named_contact(item, "contact"), _customer_id_of(item), "contact")
+        if found is not None:
+            return found
+    if is_new(item) or "happened_on" in changes:
+        return activity_date_violation(item.happened_on, date.today())
+    return None
+
+
+def _complaint(item, changes: set[str]) -> RuleViolation | None:
+    if "contact" in changes or "customer" in changes:
+        return contact_violation(_named_contact(item, "contact"), _customer_id_of(item), "contact")
+    return None
+
+
+def _adslot(item, changes: set[str]) -> RuleViolation | None:
+    from app.models import Booking, db
+
+    if not is_new(item) and {"medium", "publication"} & changes and \
+            db.session.scalar(select(exists().where(Booking.slot_id == item.id))):
+        return violation("adslot.in_use", "The slot has bookings.", field="medium")
+    return None
 
 
 RECORD_RULES = {
@@ -110,23 +369,50 @@ RECORD_RULES = {
     "booking": _booking,
     "payment": _payment,
     "writeoff": _write_off,
+    "contact": _contact,
+    "activity": _activity,
+    "complaint": _complaint,
+    "adslot": _adslot,
 }
 
 
-def record_violation(record: str, item, deleting: bool = False) -> RuleViolation | None:
-    """The first business rule the write breaks (no ownership check), or None."""
-    rule = RECORD_RULES.get(record)
-    if rule is None:
-        return None
-    from app.models import db
+def _delete_violation(record: str, item) -> RuleViolation | None:
+    if record == "contract" and item.status == ContractStatus.SEALED:
+        return violation("contract.sealed_not_deletable", "A sealed contract cannot be deleted.")
+    if record == "booking" and item.published:
+        return violation("booking.published_not_deletable", "A published booking cannot be deleted.")
+    if record == "payment" and item.confirmed_at is not None:
+        return violation("money.confirmed_not_deletable", "A confirmed payment cannot be deleted.")
+    return None
 
-    with db.session.no_autoflush:
-        return rule(item, deleting)
+
+def write_violation(record: str, item) -> RuleViolation | None:
+    """Prepare the write (app.workflow.prepare), check ownership, then the declaration and the rules; the
+    first violation, or None. Ownership refusals raise `RefusedWrite`."""
+    found = prepare.check_fields(record, item)
+    if found is not None:
+        return found
+    prepare.normalise(record, item)
+    changes = prepare.changed_fields(item)
+    prepare.set_defaults(record, item)
+    check_write(record, item)
+    found = editable_violation(record, item, changes)
+    if found is not None:
+        return found
+    prepare.stamp(record, item, changes)
+    rule = RECORD_RULES.get(record)
+    return rule(item, changes) if rule is not None else None
 
 
 def check_record_write(record: str, item, deleting: bool = False) -> None:
-    """Refuse the write if the user may not touch the row or a business rule forbids it."""
-    check_write(record, item)
-    found = record_violation(record, item, deleting)
+    """Refuse the write if the user may not touch the row or a business rule forbids it (see the module)."""
+    from app.models import db
+
+    with db.session.no_autoflush:
+        if deleting:
+            check_write(record, item)
+            found = _delete_violation(record, item)
+        else:
+            found = write_violation(record, item)
     if found is not None:
         raise RuleRefused(found)

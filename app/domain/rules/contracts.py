@@ -4,7 +4,8 @@ Decisions (the seed is silent on these):
 - Sealed and cancelled are final. A sealed contract is in force and binding;
   ending it early is a termination (a separate business act), not a cancel.
 - Cancelling needs a reason, like sending back: it throws work away and the
-  trail must say why.
+  trail must say why. A reason is real words (``normalise.is_real_text``):
+  "." or a zero-width space is not one.
 - Stamping (recording the customer's stamp) is done only by the customer's
   owner, who must hold the Sales role; Manager/Admin do not stamp on their behalf
   (reassign the customer instead).
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.domain.enums import ContractStatus as S
-from app.domain.normalise import name_key
+from app.domain.normalise import is_real_text, name_key
 from app.domain.rules.errors import RuleViolation
 
 ADMIN, MANAGER, SALES, FINANCE, SERVICE = "Admin", "Manager", "Sales", "Finance", "Service"
@@ -183,7 +184,7 @@ def transition_violations(actor: Actor, contract: ContractFacts, to: str,
     if denied:
         return denied
     out: list[RuleViolation] = []
-    if to in (S.DRAFT, S.CANCELLED) and not (reason or "").strip():
+    if to in (S.DRAFT, S.CANCELLED) and not is_real_text(reason):
         what = "send a contract back to draft" if to == S.DRAFT else "cancel a contract"
         out.append(RuleViolation("contract.reason_required",
                                  "A reason is required to {what}.", {"what": what}, field="reason"))
