@@ -58,8 +58,8 @@ class Table:
 
     def __post_init__(self) -> None:
         # An enum column's value set comes from the model (declared once, on the column).
-        columns = tuple(replace(c, enum=column_enum(RECORD_MODELS[self.record], c.field)) if c.kind == "enum"
-                        else c for c in self.columns)
+        columns = tuple(replace(c, enum=column_enum(RECORD_MODELS[self.record], c.field))
+                        if c.kind == "enum" and c.enum is None else c for c in self.columns)
         object.__setattr__(self, "columns", columns)
 
     def column(self, field: str) -> Column:

@@ -43,6 +43,17 @@ class BookingView(ExportMixin, RecordViewMixin, ModelView):
     base_order = ("id", "desc")
 
 
+def advance_field(label):
+    """The advance Finance holds apart: optional, empty means none (0)."""
+    from decimal import Decimal
+
+    from wtforms import DecimalField
+    from wtforms.validators import Optional
+
+    return DecimalField(label, validators=[Optional()], default=Decimal("0"),
+                        filters=[lambda value: Decimal("0") if value is None else value])
+
+
 class PaymentView(ExportMixin, RecordViewMixin, ModelView):
     record = "payment"
     datamodel = SQLAInterface(Payment)
@@ -56,6 +67,7 @@ class PaymentView(ExportMixin, RecordViewMixin, ModelView):
     show_columns = ["id", "customer"] + add_columns + ["collected_by", "confirmed_by", "reversed_at", "reversed_by",
                                                        "reversal_reason", "created_at"]
     label_columns = labels_for(show_columns)
+    add_form_extra_fields = edit_form_extra_fields = {"advance": advance_field(label_columns["advance"])}
     add_form_query_rel_fields = edit_form_query_rel_fields = {"contract": own_rel_filter("contract")}
     base_order = ("collected_on", "desc")
     show_template = "adsheet/payment_show.html"

@@ -246,7 +246,8 @@ def test_finance_sheet_contracts_read_only_payments_editable(app, emulator, gc, 
 
     with app.app_context():
         cust = f.customer(f.user(app, "sales1"))
-        con = f.contract(cust, f.publication(), number=f"FIN-{f.next_id()}")
+        # Sealed: payments need a contract the customer stamped (issue 8).
+        con = f.contract(cust, f.publication(), number=f"FIN-{f.next_id()}", status="sealed")
         pay = f.payment(con, amount=Decimal("100.00"))
         db.session.commit()
         con_id, pay_id, number = con.id, pay.id, con.number
