@@ -18,7 +18,7 @@ from sqlalchemy import Date, DateTime, Numeric, String, Text
 from sqlalchemy import inspect as sa_inspect
 from wtforms.validators import ValidationError as FormValidationError
 
-from app.domain import validation as v
+from app.domain import normalise, validation as v
 
 # Text kinds (how app.workflow.prepare stores them, app.domain.normalise): names keep their characters but
 # may not hold invisible ones; codes are stored in NFKC; credit codes also upper-cased; reasons must say
@@ -47,6 +47,19 @@ DECLARED_CHECKS: dict[str, dict[str, tuple]] = {
 }
 
 
+CLEANERS = {
+    "credit_code": normalise.clean_credit_code,
+    "code": normalise.clean_code,
+    "name": normalise.clean_text,
+    "text": normalise.clean_text,
+}
+
+
+def cleaner(record: str, field: str):
+    """How the field's text is stored (app.domain.normalise)."""
+    return CLEANERS[text_kind(record, field)]
+
+
 def text_kind(record: str, field: str) -> str:
     """'credit_code', 'code', 'name' or 'text' (prose)."""
     if field in CREDIT_CODES.get(record, ()):
@@ -64,7 +77,7 @@ def _model(record: str):
     return RECORD_MODELS.get(record)
 
 
-def _column_checks(column) -> tuple:
+def _column_checks(record: str, column) -> tuple:
     """The checks a column's type implies."""
     if "enum" in column.info:
         return (v.check_one_of(member.value for member in column.info["enum"]),)
@@ -72,6 +85,8 @@ def _column_checks(column) -> tuple:
         return (v.check_amount,)
     if isinstance(column.type, (Date, DateTime)):
         return (v.check_sane_date,)
+    if isinstance(column.type, String) and column.type.length:
+        return (v.check_max_length(column.type.length, cleaner(record, column.key)),)
     return ()
 
 
@@ -84,7 +99,7 @@ def record_checks(record: str) -> dict[str, tuple]:
         for column in sa_inspect(model).columns:
             if column.key in ("id", "created_at", "updated_at"):
                 continue
-            found = _column_checks(column)
+            found = _column_checks(record, column)
             if found:
                 checks[column.key] = found
     for field in NAMES.get(record, ()):

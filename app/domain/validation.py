@@ -174,3 +174,17 @@ def check_sane_date(value) -> str | None:
     if isinstance(day, date) and not EARLIEST_DATE <= day <= LATEST_DATE:
         return N_("The date must lie between 2000 and 2099.")
     return None
+
+
+def check_max_length(limit: int, clean):
+    """Text no longer than `limit` characters once normalised by `clean` (surrounding blanks and invisible
+    characters do not count against it)."""
+
+    def check(value) -> str | None:
+        if not isinstance(value, str):
+            return None
+        if len(clean(value) or "") > limit:
+            return N_("The text is longer than this field holds.")
+        return None
+
+    return check

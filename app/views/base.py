@@ -1,6 +1,7 @@
 """What every record's ModelView and ModelRestApi share: permissions, row filters, write guards."""
 from flask_babel import gettext
 from marshmallow import fields
+from marshmallow.validate import Length
 from wtforms import SelectField
 
 from app.checks import api_validators, form_validators
@@ -111,10 +112,13 @@ class RecordApiMixin(RecordMixin):
         super()._init_model_schemas()
         # marshmallow-sqlalchemy rounds a Numeric(12, 2) value to two places while loading it (1.005 became
         # 1.00): keep what was sent, so the field checks refuse it as the forms and the sheet do.
+        # Lengths likewise: the field checks measure text once normalised (app.checks), not as sent.
         for schema in (self.add_model_schema, self.edit_model_schema):
             for field in schema.fields.values():
                 if isinstance(field, fields.Decimal):
                     field.places = None
+                if isinstance(field, fields.String):
+                    field.validators = [check for check in field.validators if not isinstance(check, Length)]
 
     def refusal(self, refused: RefusedWrite):
         """A refused write: 400 with the translated message, the rule's stable code and the field."""

@@ -95,6 +95,8 @@ def editable_violation(record: str, item, changes: set[str]) -> RuleViolation | 
     if record == "payment" and state in (editable.CONFIRMED, editable.REVERSED):
         return violation("money.payment_final", "This payment is {state} and final.",
                          {"fields": refused, "state": state}, field)
+    if record == "payment" and set(refused) <= set(editable.REVERSAL):
+        return violation("money.reversal_not_confirmed", "Only a confirmed payment is reversed.", field=field)
     if record == "payment" and set(refused) <= set(editable.RECEIPT + editable.ADVANCE):
         return violation("money.confirm_role_required", "Only Finance may confirm that a payment was received.",
                          params, field)

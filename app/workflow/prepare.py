@@ -19,8 +19,7 @@ from datetime import date, datetime
 
 from sqlalchemy import inspect
 
-from app.checks import DATE_RANGES, field_errors, text_columns, text_kind
-from app.domain import normalise
+from app.checks import DATE_RANGES, cleaner, field_errors, text_columns
 from app.domain.enums import ProofStatus
 from app.domain.rules.dates import is_late_entry
 from app.domain.validation import check_date_order
@@ -36,14 +35,6 @@ ACTOR_DEFAULTS = {
     "complaint": "handled_by",
     "writeoff": "recorded_by",
 }
-
-CLEANERS = {
-    "credit_code": normalise.clean_credit_code,
-    "code": normalise.clean_code,
-    "name": normalise.clean_text,
-    "text": normalise.clean_text,
-}
-
 
 def is_new(item) -> bool:
     state = inspect(item)
@@ -138,7 +129,7 @@ def normalise(record: str, item) -> None:
         if field in written or (is_new(item) and getattr(item, field, None) == ""):
             value = getattr(item, field)
             if isinstance(value, str):
-                cleaned = CLEANERS[text_kind(record, field)](value)
+                cleaned = cleaner(record, field)(value)
                 if cleaned != value:
                     setattr(item, field, cleaned)
 
