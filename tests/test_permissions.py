@@ -4,7 +4,7 @@ The expected outcome comes from app.security.matrix.ROLE_MATRIX, the same
 declaration that `flask roles sync` writes into the database.
 """
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -20,6 +20,8 @@ VIEW_URLS = {
     "writeoff": "writeoffview", "complaint": "complaintview", "sensitiveword": "sensitivewordview",
 }
 CASES = list(itertools.product(RECORDS, ROLES, OPERATIONS))
+# Activities and payments are dated in the last year, not in the future (issue 8).
+RECENTLY = (date.today() - timedelta(days=2)).isoformat()
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +62,7 @@ def payload(record: str, ids: dict) -> dict:
     return {
         "customer": {"name": f"权限测试{n}有限公司", "stage": "lead", "locality": "local"},
         "contact": {"customer": ids["customer"], "name": f"联系人{n}"},
-        "activity": {"customer": ids["customer"], "kind": "call", "happened_on": "2026-11-02"},
+        "activity": {"customer": ids["customer"], "kind": "call", "happened_on": RECENTLY},
         "publication": {"name": f"刊物{n}", "medium": "print"},
         "issue": {"publication": ids["publication"], "number": f"P{n}", "publish_date": "2026-12-01"},
         "adslot": {"publication": ids["publication"], "name": f"版位{n}", "medium": "print", "list_price": 10},
@@ -70,7 +72,7 @@ def payload(record: str, ids: dict) -> dict:
                      "status": "draft"},
         "booking": {"contract": ids["contract"], "slot": ids["adslot"], "issue": ids["spare_issue"], "price": 10},
         "payment": {"contract": ids["contract"], "amount": 5, "kind": "ad_fee", "method": "transfer",
-                    "collected_on": "2026-11-02"},
+                    "collected_on": RECENTLY},
         "writeoff": {"contract": ids["contract"], "amount": 1, "responsible_user": ids["responsible_user"],
                      "reason": "wrong slot booked"},
         "complaint": {"customer": ids["customer"], "subject": f"投诉{n}", "status": "open"},

@@ -310,7 +310,7 @@ def add_form_cases(rows, n):
                                              "issue": rows["issue"], "price": "10", "proof_status": "pending",
                                              "copy_text": f"CSRF{n}"}),
         "payment": ("paymentview", Payment, {"contract": rows["contract"], "amount": "1", "kind": "ad_fee",
-                                             "method": "transfer", "collected_on": "2026-02-01",
+                                             "method": "transfer", "collected_on": yesterday,
                                              "notes": f"CSRF{n}"}),
         "writeoff": ("writeoffview", WriteOff, {"contract": rows["contract"], "amount": "1",
                                                 "responsible_user": rows["admin"], "reason": f"CSRF{n}"}),
