@@ -76,11 +76,11 @@ class ContractApi(RecordApiMixin, ModelRestApi):
     list_columns = ["id", "number", "customer.id", "customer.name", "party_name", "publication.id", "kind",
                     "start_date", "end_date", "amount", "discount_pct", "payment_terms", "settle_date",
                     "status"]
-    show_columns = list_columns + ["copy_finance", "copy_department", "copy_customer", "notes",
+    show_columns = list_columns + ["copy_finance", "copy_department", "copy_customer", "renews.id", "notes",
                                    "created_by.id", "created_at", "updated_at"]
     add_columns = edit_columns = ["number", "customer", "party_name", "publication", "kind", "start_date",
                                   "end_date", "amount", "discount_pct", "payment_terms", "settle_date",
-                                  "status", "copy_finance", "copy_department", "copy_customer", "notes"]
+                                  "status", "copy_finance", "copy_department", "copy_customer", "renews", "notes"]
     search_columns = ["number", "customer", "status", "kind", "end_date", "start_date"]
 
     @expose("/<int:pk>/transition", methods=["POST"])

@@ -159,12 +159,31 @@ def _contract(item, changes: set[str]) -> RuleViolation | None:
         if item.status not in (None, ContractStatus.DRAFT.value):
             return violation("contract.new_not_draft", "A new contract starts as a draft.", field="status")
         item.status = ContractStatus.DRAFT.value
-        return None
+        return _renewal_violation(item) if "renews" in changes else None
     if "status" in changes and not is_pending_transition(item):
         return violation("contract.status_not_editable", "The contract status cannot be edited directly.",
                          field="status")
+    if {"renews", "customer"} & changes and (item.renews_id is not None or item.renews is not None):
+        found = _renewal_violation(item)
+        if found is not None:
+            return found
     if "customer" in changes:
         return _dependants_follow(item)
+    return None
+
+
+def _renewal_violation(contract) -> RuleViolation | None:
+    """A contract renews an earlier contract of the same customer (and not itself)."""
+    from app.models import Contract, db
+
+    renewed = contract.renews or db.session.get(Contract, contract.renews_id)
+    customer_id = _customer_id_of(contract)
+    if renewed is None:
+        return None
+    if renewed is contract or (contract.id is not None and renewed.id == contract.id) \
+            or renewed.customer_id != customer_id:
+        return violation("contract.renews_other_customer", "A contract renews one of its own customer's contracts.",
+                         field="renews")
     return None
 
 

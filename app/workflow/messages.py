@@ -100,6 +100,7 @@ MESSAGES = {
                                 "draft with a reason to change them; the approval starts again."),
     "contract.final_fields": _l("A %(status)s contract is final: only the archive copies and notes may change "
                                 "(not %(fields)s)."),
+    "contract.renews_other_customer": _l("A contract renews an earlier contract of the same customer."),
     "contract.customer_has_history": _l("The contract cannot move to another customer: its bookings or payments "
                                         "record work done with the current one (a published ad, a proof sent, a "
                                         "confirmed payment or a write-off)."),
