@@ -8,7 +8,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from app.domain.normalise import clean_code, clean_credit_code, hidden_characters, is_real_text
+from app.domain.normalise import clean_code, clean_credit_code, hidden_characters
 
 # GB 32100-2015: 17 characters from this alphabet, then a check character.
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -151,19 +151,6 @@ def check_name(value: str | None) -> str | None:
     """Names may not carry invisible characters: a name that looks the same must be the same."""
     if value and hidden_characters(value):
         return N_("The name contains invisible characters (zero-width or direction marks); type it again.")
-    return None
-
-
-def check_code_characters(value: str | None) -> str | None:
-    if value and hidden_characters(value):
-        return N_("The value contains invisible characters (zero-width or direction marks); type it again.")
-    return None
-
-
-def check_reason(value: str | None) -> str | None:
-    """A reason must say something: at least one letter or digit."""
-    if not is_real_text(value):
-        return N_("Give the reason in words.")
     return None
 
 
