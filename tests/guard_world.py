@@ -3,6 +3,7 @@ the REST API, the browser forms (a full edit form posted as a browser posts it) 
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import inspect as sa_inspect
 
 from app.models import Booking, Contact, Contract, Payment, db
@@ -10,15 +11,37 @@ from tests import factories as f
 from tests.conftest import csrf_token
 
 TODAY = date.today()
+# The Sales reps of these tests: their own users, so the many rows made here do not crowd the lists other tests
+# read for sales1 and sales2 (a list page shows 100 rows).
+SALES, OTHER_SALES = "guard_sales", "guard_sales2"
 
 
-def world(app, owner: str = "sales1", status: str = "sealed", amount: str = "30600.00", **contract_kw) -> dict:
+def ensure_guard_users(app) -> None:
+    from tests.conftest import DEMO_PASSWORD
+
+    with app.app_context():
+        sm = app.appbuilder.sm
+        for username in (SALES, OTHER_SALES):
+            if sm.find_user(username=username) is None:
+                assert sm.add_user(username, "守卫", username[-1], f"{username}@example.com", sm.find_role("Sales"),
+                                   DEMO_PASSWORD), username
+
+
+@pytest.fixture(autouse=True)
+def guard_users(app):
+    """Import into a test module to have SALES and OTHER_SALES (idempotent)."""
+    ensure_guard_users(app)
+
+
+def world(app, owner: str = SALES, status: str = "sealed", amount: str = "30600.00", **contract_kw) -> dict:
     """A customer of `owner` with its licence documents, an ad responsible and another contact, a print
     publication with two issues and two slots (one inactive), a web publication with a web slot, a contract
     at `status`. Returns ids (and names where tests need them)."""
+    ensure_guard_users(app)
     with app.app_context():
-        cust = f.customer(f.user(app, owner) if owner else None, license_copy="licence.pdf",
-                          operating_permit="permit.pdf")
+        # Named to sort after the other tests' customers ("测试客户..."), whose list pages count on seeing them.
+        cust = f.customer(f.user(app, owner) if owner else None, name=f"验收客户{f.next_id()}有限公司",
+                          license_copy="licence.pdf", operating_permit="permit.pdf")
         ad_contact = f.contact(cust, is_ad_responsible=True, name=f"广告负责人{f.next_id()}")
         other_contact = f.contact(cust, name=f"普通联系人{f.next_id()}")
         pub = f.publication()

@@ -8,7 +8,10 @@ import pytest
 from app.models import Activity, Booking, Complaint, Contact, SensitiveWord, db
 from app.views.customers import ContactView
 from tests import factories as f
-from tests.guard_world import TODAY, add_booking, contact_names, edit_form, page_text, post_form, row, world
+from tests.guard_world import (  # noqa: F401 (guard_users is a fixture)
+    OTHER_SALES, SALES, TODAY, add_booking, contact_names, edit_form, guard_users, page_text, post_form, row,
+    world,
+)
 
 
 def refused(response, code):
@@ -28,14 +31,14 @@ def bookings_of(app, contract_id) -> int:
 def test_no_booking_on_a_draft_or_cancelled_contract(app, api, status):
     w = world(app, status=status)
     body = {"contract": w["contract"], "slot": w["slot"], "issue": w["issue"], "price": 100}
-    refused(api("sales1").post("/api/v1/booking/", json=body), "booking.contract_not_open")
+    refused(api(SALES).post("/api/v1/booking/", json=body), "booking.contract_not_open")
     assert bookings_of(app, w["contract"]) == 0
 
 
 @pytest.mark.parametrize("status", ["stamped", "reviewed", "approved", "sealed"])
 def test_a_stamped_or_later_contract_may_hold_slots(app, api, status):
     w = world(app, status=status)
-    response = api("sales1").post("/api/v1/booking/", json={"contract": w["contract"], "slot": w["slot"],
+    response = api(SALES).post("/api/v1/booking/", json={"contract": w["contract"], "slot": w["slot"],
                                                             "issue": w["issue"], "price": 100})
     assert response.status_code == 201, response.get_json()
 
@@ -44,14 +47,14 @@ def test_a_booking_cannot_move_onto_a_cancelled_contract(app, api):
     w = world(app)
     cancelled = f.next_id()
     with app.app_context():
-        from app.models import Contract, Customer, Publication
+        from app.models import Customer, Publication
 
         con = f.contract(db.session.get(Customer, w["customer"]), db.session.get(Publication, w["publication"]),
                          status="cancelled", number=f"CX-{cancelled}")
         db.session.commit()
         cancelled = con.id
     booking = add_booking(app, w["contract"], w["slot"], w["issue"])
-    refused(api("sales1").put(f"/api/v1/booking/{booking}", json={"contract": cancelled}), "booking.contract_not_open")
+    refused(api(SALES).put(f"/api/v1/booking/{booking}", json={"contract": cancelled}), "booking.contract_not_open")
     assert row(app, Booking, booking)["contract_id"] == w["contract"]
 
 
@@ -59,7 +62,7 @@ def test_a_booking_cannot_move_onto_a_cancelled_contract(app, api):
 
 def test_a_print_slot_needs_an_issue_and_no_web_dates(app, api):
     w = world(app)
-    client = api("sales1")
+    client = api(SALES)
     refused(client.post("/api/v1/booking/", json={"contract": w["contract"], "slot": w["slot"], "price": 1,
                                                   "web_start": TODAY.isoformat(),
                                                   "web_end": (TODAY + timedelta(days=30)).isoformat()}),
@@ -75,7 +78,7 @@ def test_the_trial_cover_slot_with_web_dates_cannot_be_published_over_the_issue_
     that slot in an issue."""
     w = world(app)
     add_booking(app, w["contract"], w["slot"], w["issue"])  # the slot's holder in that issue
-    response = api("sales1").post("/api/v1/booking/", json={
+    response = api(SALES).post("/api/v1/booking/", json={
         "contract": w["contract"], "slot": w["slot"], "web_start": TODAY.isoformat(),
         "web_end": (TODAY + timedelta(days=5)).isoformat(), "copy_received": True, "published": True})
     refused(response, "booking.print_issue_missing")
@@ -84,14 +87,14 @@ def test_the_trial_cover_slot_with_web_dates_cannot_be_published_over_the_issue_
 
 def test_an_issue_of_another_publication_does_not_fit_the_slot(app, api):
     w, other = world(app), world(app)
-    refused(api("sales1").post("/api/v1/booking/", json={"contract": w["contract"], "slot": w["slot"],
+    refused(api(SALES).post("/api/v1/booking/", json={"contract": w["contract"], "slot": w["slot"],
                                                          "issue": other["issue"]}),
             "booking.issue_other_publication")
 
 
 def test_a_web_slot_is_booked_for_a_period_not_in_a_print_issue(app, api):
     w = world(app)
-    client = api("sales1")
+    client = api(SALES)
     refused(client.post("/api/v1/booking/", json={"contract": w["contract"], "slot": w["web_slot"],
                                                   "issue": w["issue"]}), "booking.web_slot_in_issue")
     refused(client.post("/api/v1/booking/", json={"contract": w["contract"], "slot": w["web_slot"],
@@ -106,7 +109,7 @@ def test_two_bookings_of_one_web_slot_do_not_overlap(app, api):
     w = world(app)
     other_customer = world(app)  # another of the rep's customers wants the same banner
     add_booking(app, w["contract"], w["web_slot"], web_start=TODAY, web_end=TODAY + timedelta(days=30))
-    client = api("sales1")
+    client = api(SALES)
     for start, end in ((TODAY + timedelta(days=30), TODAY + timedelta(days=40)),  # the last day is shared
                        (TODAY - timedelta(days=10), TODAY), (TODAY + timedelta(days=5), TODAY + timedelta(days=6))):
         body = refused(client.post("/api/v1/booking/", json={
@@ -124,11 +127,11 @@ def test_two_bookings_of_one_web_slot_do_not_overlap(app, api):
 
 def test_an_inactive_slot_takes_no_booking(app, api):
     w = world(app)
-    refused(api("sales1").post("/api/v1/booking/", json={"contract": w["contract"], "slot": w["inactive_slot"],
+    refused(api(SALES).post("/api/v1/booking/", json={"contract": w["contract"], "slot": w["inactive_slot"],
                                                          "issue": w["issue"]}), "booking.slot_inactive")
     # A booking already in a slot that was taken off the rate card keeps it and can still be edited.
     kept = add_booking(app, w["contract"], w["inactive_slot"], w["issue2"])
-    assert api("sales1").put(f"/api/v1/booking/{kept}", json={"copy_text": "新稿"}).status_code == 200
+    assert api(SALES).put(f"/api/v1/booking/{kept}", json={"copy_text": "新稿"}).status_code == 200
 
 
 def test_a_slot_with_bookings_keeps_its_medium(app, api):
@@ -152,7 +155,7 @@ def test_sensitive_words_are_caught_however_they_are_split(app, api, hidden):
         db.session.commit()
     w = world(app)
     booking = ready_booking(app, w, f"全国{hidden}{word[2:]}音响")
-    body = refused(api("sales1").put(f"/api/v1/booking/{booking}", json={"published": True}),
+    body = refused(api(SALES).put(f"/api/v1/booking/{booking}", json={"published": True}),
                    "booking.sensitive_words")
     assert word in body["message"]
     assert row(app, Booking, booking)["published"] is False
@@ -165,7 +168,7 @@ def test_ticking_supporting_documents_without_a_document_is_refused(app, api):
         db.session.commit()
     w = world(app)
     booking = ready_booking(app, w, f"行业{word}")
-    refused(api("sales1").put(f"/api/v1/booking/{booking}", json={"has_supporting_documents": True,
+    refused(api(SALES).put(f"/api/v1/booking/{booking}", json={"has_supporting_documents": True,
                                                                   "published": True}),
             "booking.supporting_document_missing")
     assert row(app, Booking, booking)["published"] is False
@@ -174,16 +177,16 @@ def test_ticking_supporting_documents_without_a_document_is_refused(app, api):
 def test_the_copy_cannot_change_under_a_confirmed_proof(app, api):
     w = world(app)
     booking = ready_booking(app, w, "原稿")
-    refused(api("sales1").put(f"/api/v1/booking/{booking}", json={"copy_text": "改过的稿"}),
+    refused(api(SALES).put(f"/api/v1/booking/{booking}", json={"copy_text": "改过的稿"}),
             "booking.copy_changed_after_proof")
-    assert api("sales1").put(f"/api/v1/booking/{booking}", json={"proof_status": "pending"}).status_code == 200
-    assert api("sales1").put(f"/api/v1/booking/{booking}", json={"copy_text": "改过的稿"}).status_code == 200
+    assert api(SALES).put(f"/api/v1/booking/{booking}", json={"proof_status": "pending"}).status_code == 200
+    assert api(SALES).put(f"/api/v1/booking/{booking}", json={"copy_text": "改过的稿"}).status_code == 200
 
 
 def test_a_published_booking_is_final(app, api):
     w = world(app)
     booking = ready_booking(app, w, "上刊稿")
-    assert api("sales1").put(f"/api/v1/booking/{booking}", json={"published": True}).status_code == 200
+    assert api(SALES).put(f"/api/v1/booking/{booking}", json={"published": True}).status_code == 200
     for change in ({"price": 1}, {"issue": w["issue2"]}, {"published": False}, {"copy_text": "x"}):
         refused(api("admin").put(f"/api/v1/booking/{booking}", json=change), "booking.published_final")
     refused(api("admin").delete(f"/api/v1/booking/{booking}"), "booking.published_not_deletable")
@@ -196,7 +199,7 @@ def test_the_trial_sales_self_confirmation_is_refused_at_every_step(app, api):
     """The trial: a rep clears the real ad contact's flag, creates "销售本人代签" as ad responsible, confirms the
     proof as that contact and publishes."""
     w = world(app)
-    client = api("sales1")
+    client = api(SALES)
     refused(client.put(f"/api/v1/contact/{w['ad_contact']}", json={"is_ad_responsible": False}),
             "contact.designation_role_required")
     refused(client.post("/api/v1/contact/", json={"customer": w["customer"], "name": "销售本人代签",
@@ -238,7 +241,7 @@ def test_service_manager_and_admin_designate_the_ad_contact_and_it_is_audited(ap
 
 def test_the_proof_is_confirmed_by_the_contact_it_was_sent_to(app, api):
     w = world(app)
-    client = api("sales1")
+    client = api(SALES)
     booking = add_booking(app, w["contract"], w["slot"], w["issue"], copy_received=True, copy_text="稿")
     assert client.put(f"/api/v1/booking/{booking}", json={"proof_status": "sent"}).status_code == 200
     assert row(app, Booking, booking)["proof_sent_to_id"] == w["ad_contact"]
@@ -268,8 +271,8 @@ def test_the_fields_the_system_sets_cannot_be_typed_through_any_door(app, api):
 
     w = world(app)
     booking = add_booking(app, w["contract"], w["slot"], w["issue"])
-    assert api("sales1").put(f"/api/v1/booking/{booking}", json={"proof_recorded_by": 1}).status_code == 422
-    with app.app_context(), acting_as(f.user(app, "sales1").id, "cli"):
+    assert api(SALES).put(f"/api/v1/booking/{booking}", json={"proof_recorded_by": 1}).status_code == 422
+    with app.app_context(), acting_as(f.user(app, SALES).id, "cli"):
         item = db.session.get(Booking, booking)
         item.proof_confirmed_at = datetime(2026, 1, 1)
         with pytest.raises(RuleRefused) as refusal:
@@ -282,9 +285,9 @@ def test_the_fields_the_system_sets_cannot_be_typed_through_any_door(app, api):
 
 def test_the_api_refuses_another_customers_contact_on_every_row(app, api):
     mine = world(app)
-    theirs = world(app, owner="sales2")
+    theirs = world(app, owner=OTHER_SALES)
     second = world(app)  # another of the rep's own customers: its contacts do not fit either
-    client = api("sales1")
+    client = api(SALES)
     booking = add_booking(app, mine["contract"], mine["slot"], mine["issue"])
     for contact in (theirs["ad_contact"], second["ad_contact"]):
         refused(client.post("/api/v1/activity/", json={"customer": mine["customer"], "contact": contact,
@@ -302,7 +305,7 @@ def test_the_api_refuses_another_customers_contact_on_every_row(app, api):
 
 def test_the_form_refuses_a_contact_of_another_of_the_reps_customers(app, login):
     mine, second = world(app), world(app)
-    client = login("sales1")
+    client = login(SALES)
     client.get("/lang/en")
     data = {"customer": mine["customer"], "contact": second["other_contact"], "kind": "call",
             "happened_on": TODAY.isoformat(), "outcome": f"form-{f.next_id()}"}
@@ -314,12 +317,12 @@ def test_the_form_refuses_a_contact_of_another_of_the_reps_customers(app, login)
 
 def test_a_contact_named_on_records_cannot_move_to_another_customer(app, api, login):
     w, other = world(app), world(app)
-    assert api("sales1").post("/api/v1/activity/", json={"customer": w["customer"], "contact": w["other_contact"],
+    assert api(SALES).post("/api/v1/activity/", json={"customer": w["customer"], "contact": w["other_contact"],
                                                          "kind": "visit",
                                                          "happened_on": TODAY.isoformat()}).status_code == 201
-    refused(api("sales1").put(f"/api/v1/contact/{w['other_contact']}", json={"customer": other["customer"]}),
+    refused(api(SALES).put(f"/api/v1/contact/{w['other_contact']}", json={"customer": other["customer"]}),
             "contact.in_use")
-    client = login("sales1")
+    client = login(SALES)
     client.get("/lang/en")
     response = post_form(client, f"/contactview/edit/{w['other_contact']}",
                          edit_form(app, ContactView, w["other_contact"], customer=other["customer"]))
@@ -329,7 +332,7 @@ def test_a_contact_named_on_records_cannot_move_to_another_customer(app, api, lo
 
 def test_sales_cannot_designate_through_the_contact_form(app, login):
     w = world(app)
-    client = login("sales1")
+    client = login(SALES)
     client.get("/lang/en")
     response = post_form(client, f"/contactview/edit/{w['ad_contact']}",
                          edit_form(app, ContactView, w["ad_contact"], is_ad_responsible=False))

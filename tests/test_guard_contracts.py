@@ -11,7 +11,10 @@ import pytest
 from app.models import Booking, Contract, Payment, db
 from app.views.sales import ContractView
 from tests import factories as f
-from tests.guard_world import TODAY, add_booking, add_payment, edit_form, page_text, post_form, row, world
+from tests.guard_world import (  # noqa: F401 (guard_users is a fixture)
+    OTHER_SALES, SALES, TODAY, add_booking, add_payment, edit_form, guard_users, page_text, post_form, row,
+    world,
+)
 
 
 def refused(response, code):
@@ -38,7 +41,7 @@ def test_sales_cannot_change_the_terms_of_their_sealed_contract_through_the_api(
     other = world(app)  # another of the same rep's customers
     values = dict(sealed_terms(w), customer=other["customer"])
     before = row(app, Contract, w["contract"])
-    body = refused(api("sales1").put(f"/api/v1/contract/{w['contract']}", json={field: values[field]}),
+    body = refused(api(SALES).put(f"/api/v1/contract/{w['contract']}", json={field: values[field]}),
                    "contract.final_fields")
     assert body["field"] == field
     assert row(app, Contract, w["contract"]) == before
@@ -48,14 +51,14 @@ def test_sales_cannot_change_the_terms_of_their_sealed_contract_through_the_api(
 def test_terms_are_frozen_while_the_chain_runs_for_everyone(app, api, status):
     w = world(app, status=status)
     before = row(app, Contract, w["contract"])
-    for who in ("sales1", "manager", "admin"):
+    for who in (SALES, "manager", "admin"):
         body = refused(api(who).put(f"/api/v1/contract/{w['contract']}", json={"amount": 99}), "contract.terms_frozen")
         assert "draft" in api(who, "en").put(f"/api/v1/contract/{w['contract']}",
                                               json={"amount": 99}).get_json()["message"]
         assert body["field"] == "amount"
     assert row(app, Contract, w["contract"]) == before
     # Archive copies and notes still change, by the same people.
-    response = api("sales1").put(f"/api/v1/contract/{w['contract']}", json={"copy_customer": True, "notes": "收到"})
+    response = api(SALES).put(f"/api/v1/contract/{w['contract']}", json={"copy_customer": True, "notes": "收到"})
     assert response.status_code == 200, response.get_json()
 
 
@@ -63,7 +66,7 @@ def test_a_change_of_terms_means_sending_back_to_draft_which_restarts_the_chain(
     w = world(app, status="approved")
     assert api("manager").post(f"/api/v1/contract/{w['contract']}/transition",
                                json={"to": "draft", "reason": "金额要改"}).status_code == 200
-    response = api("sales1").put(f"/api/v1/contract/{w['contract']}", json={"amount": 32000})
+    response = api(SALES).put(f"/api/v1/contract/{w['contract']}", json={"amount": 32000})
     assert response.status_code == 200, response.get_json()
     assert row(app, Contract, w["contract"])["amount"] == Decimal("32000.00")
     # Back in the chain from the start: stamped first, not straight to sealed.
@@ -74,7 +77,7 @@ def test_a_change_of_terms_means_sending_back_to_draft_which_restarts_the_chain(
 def test_sealed_and_cancelled_keep_archive_copies_and_notes_open(app, api):
     for status in ("sealed", "cancelled"):
         w = world(app, status=status)
-        assert api("sales1").put(f"/api/v1/contract/{w['contract']}",
+        assert api(SALES).put(f"/api/v1/contract/{w['contract']}",
                                  json={"copy_finance": True, "copy_department": True, "notes": "归档"}).status_code == 200
         refused(api("admin").put(f"/api/v1/contract/{w['contract']}", json={"end_date": "2030-01-01"}),
                 "contract.final_fields")
@@ -90,16 +93,16 @@ def test_extending_a_lapsed_contract_cannot_publish_its_booking(app, api):
         past_id = past.id
     booking = add_booking(app, w["contract"], w["slot"], past_id, copy_received=True, copy_text="新品",
                           proof_status="confirmed", proof_contact_id=w["ad_contact"], proof_method="email")
-    refused(api("sales1").put(f"/api/v1/contract/{w['contract']}",
+    refused(api(SALES).put(f"/api/v1/contract/{w['contract']}",
                               json={"end_date": (TODAY + timedelta(days=30)).isoformat()}), "contract.final_fields")
-    response = api("sales1", "en").put(f"/api/v1/booking/{booking}", json={"published": True})
+    response = api(SALES, "en").put(f"/api/v1/booking/{booking}", json={"published": True})
     assert response.status_code == 400 and response.get_json()["code"] == "booking.contract_lapsed"
     assert row(app, Booking, booking)["published"] is False
 
 
 def test_sales_cannot_change_a_sealed_contract_through_the_edit_form(app, login):
     w = world(app, status="sealed")
-    client = login("sales1")
+    client = login(SALES)
     client.get("/lang/en")
     before = row(app, Contract, w["contract"])
     for field, value in (("amount", "1.00"), ("party_name", "别的公司"), ("end_date", "2031-12-31")):
@@ -130,7 +133,7 @@ def test_moving_a_draft_contract_takes_its_bookings_and_payments_along(app, api)
     other = world(app)
     booking = add_booking(app, w["contract"], w["slot"], w["issue"])
     payment = add_payment(app, w["contract"])
-    response = api("sales1").put(f"/api/v1/contract/{w['contract']}",
+    response = api(SALES).put(f"/api/v1/contract/{w['contract']}",
                                  json={"customer": other["customer"], "party_name": other["customer_name"]})
     assert response.status_code == 200, response.get_json()
     assert row(app, Contract, w["contract"])["customer_id"] == other["customer"]
@@ -150,8 +153,8 @@ def test_a_draft_with_history_with_its_customer_cannot_move(app, api):
 
 def test_sales_cannot_move_a_draft_to_another_reps_customer(app, api):
     w = world(app, status="draft")
-    theirs = world(app, owner="sales2")
-    response = api("sales1").put(f"/api/v1/contract/{w['contract']}", json={"customer": theirs["customer"]})
+    theirs = world(app, owner=OTHER_SALES)
+    response = api(SALES).put(f"/api/v1/contract/{w['contract']}", json={"customer": theirs["customer"]})
     assert response.status_code == 400
     assert row(app, Contract, w["contract"])["customer_id"] == w["customer"]
 
@@ -162,10 +165,10 @@ def test_a_new_contract_records_who_created_it_whoever_sends_it(app, api):
     body = {"number": f"CB-{n}", "customer": w["customer"], "party_name": w["customer_name"],
             "publication": w["publication"], "kind": "ad", "start_date": TODAY.isoformat(),
             "end_date": (TODAY + timedelta(days=100)).isoformat(), "amount": 100}
-    response = api("sales1").post("/api/v1/contract/", json=body)
+    response = api(SALES).post("/api/v1/contract/", json=body)
     assert response.status_code == 201, response.get_json()
     with app.app_context():
-        assert db.session.get(Contract, response.get_json()["id"]).created_by_id == f.user(app, "sales1").id
+        assert db.session.get(Contract, response.get_json()["id"]).created_by_id == f.user(app, SALES).id
     # Naming someone else as creator is not a field anybody types.
     response = api("manager").post("/api/v1/contract/", json={**body, "number": f"CB-{n}-b"})
     assert response.status_code == 201

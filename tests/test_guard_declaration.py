@@ -4,16 +4,17 @@ answers 200 when the table allows it and 400 when it does not, and a refused fie
 (Literal cases of the same rules: tests/unit/test_rules_editable.py, tests/test_must_never.py, tests/test_guard_*.)
 """
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 import pytest
 
 from app.domain.rules import editable
 from app.models import Contact, Contract, Payment, db
 from tests import factories as f
-from tests.guard_world import TODAY, add_payment, row, world
+from tests.guard_world import (  # noqa: F401 (guard_users is a fixture)
+    OTHER_SALES, SALES, TODAY, add_payment, guard_users, row, world,
+)
 
-ROLE_USERS = {"Admin": "admin", "Manager": "manager", "Sales": "sales1", "Finance": "finance", "Service": "service"}
+ROLE_USERS = {"Admin": "admin", "Manager": "manager", "Sales": SALES, "Finance": "finance", "Service": "service"}
 CONTRACT_STATES = ["draft", "stamped", "reviewed", "approved", "sealed", "cancelled"]
 CONTRACT_FIELDS = editable.TERMS + editable.ARCHIVE + editable.RENEWAL
 
@@ -33,11 +34,11 @@ def contract_value(field, w, spare):
 @pytest.mark.parametrize("state", CONTRACT_STATES)
 @pytest.mark.parametrize("role", ["Admin", "Manager", "Sales"])
 def test_contract_fields_follow_the_table(app, api, state, role):
-    w = world(app, "sales1", status=state)
+    w = world(app, SALES, status=state)
     allowed = editable.editable_fields("contract", state, [role])
     client = api(ROLE_USERS[role])
     for field in CONTRACT_FIELDS:
-        spare = world(app, "sales1", status="sealed") if field in ("customer", "publication") else w
+        spare = world(app, SALES, status="sealed") if field in ("customer", "publication") else w
         if field == "renews":  # an earlier contract of the same customer
             with app.app_context():
                 from app.models import Customer, Publication
@@ -72,7 +73,7 @@ def payment_value(field, w, other):
 
 @pytest.fixture(scope="module")
 def money_world(app):
-    return world(app, "sales1", status="sealed", amount="100000.00"), world(app, "sales1", status="sealed")
+    return world(app, SALES, status="sealed", amount="100000.00"), world(app, SALES, status="sealed")
 
 
 @pytest.mark.parametrize("state", list(PAYMENT_STATES))
@@ -102,9 +103,10 @@ def test_contact_fields_follow_the_table(app, api, state, role):
     client = api(ROLE_USERS[role])
     for field in CONTACT_FIELDS:
         with app.app_context():  # a fresh customer and contact for each field; the spare customer has no ad contact
-            owner = f.user(app, "sales1")
-            contact = f.contact(f.customer(owner), is_ad_responsible=state == "ad_responsible").id
-            spare = f.customer(owner).id
+            owner = f.user(app, SALES)
+            contact = f.contact(f.customer(owner, name=f"验收联系人{f.next_id()}有限公司"),
+                                is_ad_responsible=state == "ad_responsible").id
+            spare = f.customer(owner, name=f"验收备用{f.next_id()}有限公司").id
             db.session.commit()
         value = {"customer": spare, "name": f"新联系人{f.next_id()}", "title": "总监",
                  "mobile": "13912345678", "phone": "020-1234567", "email": "new@example.com",

@@ -10,7 +10,9 @@ from app.models import AuditLog, Payment, WriteOff, db
 from app.views.sales import PaymentView
 from tests import factories as f
 from tests.conftest import csrf_token
-from tests.guard_world import TODAY, add_payment, edit_form, page_text, post_form, row, world
+from tests.guard_world import (  # noqa: F401 (guard_users is a fixture)
+    OTHER_SALES, SALES, TODAY, add_payment, edit_form, guard_users, page_text, post_form, row, world,
+)
 
 
 def refused(response, code):
@@ -49,7 +51,7 @@ def test_a_confirmed_payment_is_corrected_by_an_audited_reversal(app, api):
     for reason in ("", "\u200b", ".", "  "):
         refused(finance.post(f"/api/v1/payment/{payment}/reverse", json={"reason": reason}),
                 "money.reversal_reason_required")
-    assert api("sales1").post(f"/api/v1/payment/{payment}/reverse", json={"reason": "错了"}).status_code == 403
+    assert api(SALES).post(f"/api/v1/payment/{payment}/reverse", json={"reason": "错了"}).status_code == 403
     assert api("manager").post(f"/api/v1/payment/{payment}/reverse", json={"reason": "错了"}).status_code == 403
     response = finance.post(f"/api/v1/payment/{payment}/reverse", json={"reason": "amount typed twice"})
     assert response.status_code == 200, response.get_json()
@@ -88,7 +90,7 @@ def test_the_reversal_through_the_payment_page(app, login):
                            follow_redirects=True)
     assert row(app, Payment, payment)["reversal_reason"] == "bank returned it"
     # Sales see the payment but no reversal form, and the route answers 403.
-    sales = login("sales1")
+    sales = login(SALES)
     assert f"/paymentview/reverse/{payment}" not in page_text(sales.get(f"/paymentview/show/{payment}"))
     assert sales.post(f"/paymentview/reverse/{payment}", data={"csrf_token": token, "reason": "x"}).status_code in (
         400, 403)
@@ -105,10 +107,10 @@ def test_a_confirmed_payment_cannot_be_deleted(app, api):
 
 def test_the_trial_overpayment_is_refused_unless_finance_records_an_advance(app, api):
     w = world(app, amount="30600.00")
-    body = refused(pay(api("sales1"), w["contract"], "40000.00", method="cash"), "money.payment_exceeds_receivable")
+    body = refused(pay(api(SALES), w["contract"], "40000.00", method="cash"), "money.payment_exceeds_receivable")
     assert "30600.00" in body["message"] and "9400.00" in body["message"]
     # Sales may not record an advance.
-    refused(pay(api("sales1"), w["contract"], "40000.00", advance="9400.00"), "money.confirm_role_required")
+    refused(pay(api(SALES), w["contract"], "40000.00", advance="9400.00"), "money.confirm_role_required")
     response = pay(api("finance"), w["contract"], "40000.00", advance="9400.00")
     assert response.status_code == 201, response.get_json()
     state = row(app, Payment, response.get_json()["id"])
@@ -119,9 +121,9 @@ def test_the_trial_overpayment_is_refused_unless_finance_records_an_advance(app,
 
 def test_unconfirmed_payments_count_against_what_is_open(app, api):
     w = world(app, amount="1000.00")
-    assert pay(api("sales1"), w["contract"], "600.00", method="cash").status_code == 201
-    refused(pay(api("sales1"), w["contract"], "600.00", method="cash"), "money.payment_exceeds_receivable")
-    assert pay(api("sales1"), w["contract"], "400.00", method="cash").status_code == 201
+    assert pay(api(SALES), w["contract"], "600.00", method="cash").status_code == 201
+    refused(pay(api(SALES), w["contract"], "600.00", method="cash"), "money.payment_exceeds_receivable")
+    assert pay(api(SALES), w["contract"], "400.00", method="cash").status_code == 201
 
 
 def test_an_advance_stays_within_the_amount(app, api):
@@ -133,9 +135,9 @@ def test_an_advance_stays_within_the_amount(app, api):
 @pytest.mark.parametrize("status", ["draft", "cancelled"])
 def test_no_payment_or_write_off_on_a_draft_or_cancelled_contract(app, api, status):
     w = world(app, status=status)
-    refused(pay(api("sales1"), w["contract"], "10.00"), "money.contract_not_open")
+    refused(pay(api(SALES), w["contract"], "10.00"), "money.contract_not_open")
     with app.app_context():
-        sales = f.user(app, "sales1").id
+        sales = f.user(app, SALES).id
     refused(api("finance").post("/api/v1/writeoff/", json={"contract": w["contract"], "amount": 1,
                                                            "responsible_user": sales, "reason": "录错版位"}),
             "money.contract_not_open")
@@ -148,11 +150,11 @@ def test_no_payment_or_write_off_on_a_draft_or_cancelled_contract(app, api, stat
 
 def test_the_trial_dates_are_refused(app, api):
     w = world(app)
-    refused(pay(api("sales1"), w["contract"], "10.00", method="cash", collected_on="2099-12-31"),
+    refused(pay(api(SALES), w["contract"], "10.00", method="cash", collected_on="2099-12-31"),
             "money.collected_in_future")
-    refused(pay(api("sales1"), w["contract"], "10.00", method="cash",
+    refused(pay(api(SALES), w["contract"], "10.00", method="cash",
                 collected_on=(TODAY + timedelta(days=1)).isoformat()), "money.collected_in_future")
-    refused(pay(api("sales1"), w["contract"], "10.00", collected_on=(TODAY - timedelta(days=400)).isoformat()),
+    refused(pay(api(SALES), w["contract"], "10.00", collected_on=(TODAY - timedelta(days=400)).isoformat()),
             "money.collected_too_old")
     payment = add_payment(app, w["contract"], "10.00", method="cash")
     finance = api("finance")
@@ -185,21 +187,21 @@ def test_finance_confirms_by_editing_and_the_confirmer_is_recorded(app, api):
 def test_sales_cannot_confirm_their_own_cash(app, api):
     w = world(app)
     now = (datetime.now() - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S")
-    refused(pay(api("sales1"), w["contract"], "10.00", method="cash", confirmed_at=now), "money.confirm_role_required")
+    refused(pay(api(SALES), w["contract"], "10.00", method="cash", confirmed_at=now), "money.confirm_role_required")
 
 
 # --- two decimals, every door ---------------------------------------------------------------------------------
 
 def test_the_api_refuses_more_than_two_decimals_instead_of_rounding(app, api):
     w = world(app)
-    response = pay(api("sales1"), w["contract"], 1.005)
+    response = pay(api(SALES), w["contract"], 1.005)
     assert response.status_code == 422 and "amount" in response.get_json()["message"]
-    response = pay(api("sales1"), w["contract"], "1.005")
+    response = pay(api(SALES), w["contract"], "1.005")
     assert response.status_code == 422
-    response = api("sales1").put(f"/api/v1/contract/{world(app, status='draft')['contract']}", json={"amount": "100.125"})
+    response = api(SALES).put(f"/api/v1/contract/{world(app, status='draft')['contract']}", json={"amount": "100.125"})
     assert response.status_code == 422
     # Trailing zeros are two decimals.
-    assert pay(api("sales1"), w["contract"], "1.500").status_code == 201
+    assert pay(api(SALES), w["contract"], "1.500").status_code == 201
     with app.app_context():
         assert db.session.query(Payment).filter_by(contract_id=w["contract"], amount=Decimal("1.00")).count() == 0
 
@@ -220,7 +222,7 @@ def test_the_form_refuses_more_than_two_decimals(app, login):
 def test_write_off_reasons_need_real_words(app, api, reason):
     w = world(app)
     with app.app_context():
-        sales = f.user(app, "sales1").id
+        sales = f.user(app, SALES).id
     refused(api("finance").post("/api/v1/writeoff/", json={"contract": w["contract"], "amount": 10,
                                                            "responsible_user": sales, "reason": reason}),
             "money.writeoff_reason_required")
@@ -229,7 +231,7 @@ def test_write_off_reasons_need_real_words(app, api, reason):
 def test_a_recorded_write_off_keeps_its_amount(app, api):
     w = world(app)
     with app.app_context():
-        sales = f.user(app, "sales1").id
+        sales = f.user(app, SALES).id
     response = api("finance").post("/api/v1/writeoff/", json={"contract": w["contract"], "amount": 10,
                                                               "responsible_user": sales, "reason": "录错版位"})
     assert response.status_code == 201

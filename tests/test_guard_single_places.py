@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.guard_world import SALES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -115,7 +117,7 @@ def test_browser_and_api_transitions_run_the_same_function(app, api, login, monk
 
     monkeypatch.setattr(http, "transition", recording)
     w = world(app, status="draft")
-    client = login("sales1")
+    client = login(SALES)
     page = client.get(f"/contractview/show/{w['contract']}").get_data(as_text=True)
     client.post(f"/contractview/transition/{w['contract']}", data={"csrf_token": csrf_token(page), "to": "stamped"})
     api("manager").post(f"/api/v1/contract/{w['contract']}/transition", json={"to": "reviewed"})
@@ -135,20 +137,20 @@ def test_every_door_runs_the_one_write_preparation_step(app, api, login, monkeyp
     monkeypatch.setattr(prepare, "set_defaults", lambda record, item: (seen.append(record), real(record, item)))
     w = world(app)
     today = date.today().isoformat()
-    assert api("sales1").post("/api/v1/activity/", json={"customer": w["customer"], "kind": "call",
+    assert api(SALES).post("/api/v1/activity/", json={"customer": w["customer"], "kind": "call",
                                                          "happened_on": today}).status_code == 201
-    post_form(login("sales1"), "/activityview/add", {"customer": w["customer"], "kind": "visit", "happened_on": today})
-    with app.app_context(), acting_as(f.user(app, "sales1").id, "cli"):
+    post_form(login(SALES), "/activityview/add", {"customer": w["customer"], "kind": "visit", "happened_on": today})
+    with app.app_context(), acting_as(f.user(app, SALES).id, "cli"):
         row = Activity(customer=db.session.get(Customer, w["customer"]), kind="email",
                        happened_on=date.today() - timedelta(days=1))
         check_record_write("activity", row)
         db.session.add(row)
         db.session.commit()
-        assert row.user_id == f.user(app, "sales1").id
+        assert row.user_id == f.user(app, SALES).id
     assert seen == ["activity", "activity", "activity"]
     with app.app_context():
         users = {a.user_id for a in db.session.query(Activity).filter_by(customer_id=w["customer"])}
-        assert users == {f.user(app, "sales1").id}
+        assert users == {f.user(app, SALES).id}
 
 
 @pytest.mark.parametrize("door", ["app/api.py", "app/views/sales.py", "app/views/customers.py",

@@ -10,7 +10,9 @@ from app.models import Activity, Contact, Customer, db
 from app.views.customers import CustomerView
 from tests import factories as f
 from tests.conftest import DEMO_PASSWORD, browser_login
-from tests.guard_world import TODAY, edit_form, page_text, post_form, row, world
+from tests.guard_world import (  # noqa: F401 (guard_users is a fixture)
+    OTHER_SALES, SALES, TODAY, edit_form, guard_users, page_text, post_form, row, world,
+)
 
 
 def refused(response, code):
@@ -27,7 +29,7 @@ def new_customer(client, **values):
 # --- blanks, codes and invisible characters -----------------------------------------------------------------
 
 def test_an_empty_credit_code_is_stored_as_null_so_the_next_one_does_not_collide(app, api):
-    client = api("sales1")
+    client = api(SALES)
     first, second = new_customer(client, credit_code=""), new_customer(client, credit_code="   ")
     assert first.status_code == 201 and second.status_code == 201, (first.get_json(), second.get_json())
     assert row(app, Customer, first.get_json()["id"])["credit_code"] is None
@@ -35,7 +37,7 @@ def test_an_empty_credit_code_is_stored_as_null_so_the_next_one_does_not_collide
 
 
 def test_the_form_stores_blank_optional_text_as_null(app, login):
-    client = login("sales1")
+    client = login(SALES)
     name = f"表单空值{f.next_id()}有限公司"
     response = post_form(client, "/customerview/add", {"name": name, "stage": "lead", "locality": "local",
                                                       "credit_code": "", "short_name": "  ", "notes": ""})
@@ -47,17 +49,17 @@ def test_the_form_stores_blank_optional_text_as_null(app, login):
 
 def test_credit_codes_are_stored_upper_case_without_blanks_or_invisible_characters(app, api):
     code = f.credit_code(f.next_id() + 700000)
-    response = new_customer(api("sales1"), credit_code=f"  {code[:5]}\u200b{code[5:].lower()} ")
+    response = new_customer(api(SALES), credit_code=f"  {code[:5]}\u200b{code[5:].lower()} ")
     assert response.status_code == 201, response.get_json()
     assert row(app, Customer, response.get_json()["id"])["credit_code"] == code
     # The same code again, typed differently, is the same code: the database refuses the duplicate.
-    again = new_customer(api("sales1"), credit_code=code.lower())
+    again = new_customer(api(SALES), credit_code=code.lower())
     assert again.status_code in (400, 422) and again.status_code != 201
 
 
 def test_full_width_digits_of_a_mobile_are_stored_as_digits(app, api):
     w = world(app)
-    response = api("sales1").post("/api/v1/contact/", json={"customer": w["customer"], "name": "全角号码",
+    response = api(SALES).post("/api/v1/contact/", json={"customer": w["customer"], "name": "全角号码",
                                                             "mobile": "１３８００１３８０００"})
     assert response.status_code == 201, response.get_json()
     assert row(app, Contact, response.get_json()["id"])["mobile"] == "13800138000"
@@ -65,17 +67,17 @@ def test_full_width_digits_of_a_mobile_are_stored_as_digits(app, api):
 
 @pytest.mark.parametrize("name", ["甲\u200b公司", "\u202e司公乙", "丙\u2060公司", "\ufeff丁公司"])
 def test_names_with_invisible_characters_are_refused(app, api, name):
-    response = new_customer(api("sales1"), name=name)
+    response = new_customer(api(SALES), name=name)
     assert response.status_code == 422 and "name" in response.get_json()["message"]
     w = world(app)
-    response = api("sales1").post("/api/v1/contact/", json={"customer": w["customer"], "name": name})
+    response = api(SALES).post("/api/v1/contact/", json={"customer": w["customer"], "name": name})
     assert response.status_code == 422
     with app.app_context():
         assert db.session.query(Customer).filter_by(name=name).count() == 0
 
 
 def test_the_form_refuses_a_name_with_a_zero_width_space(app, login):
-    client = login("sales1")
+    client = login(SALES)
     client.get("/lang/en")
     name = f"隐形\u200b{f.next_id()}有限公司"
     response = post_form(client, "/customerview/add", {"name": name, "stage": "lead", "locality": "local"})
@@ -85,7 +87,7 @@ def test_the_form_refuses_a_name_with_a_zero_width_space(app, login):
 
 
 def test_surrounding_blanks_are_stripped_and_prose_keeps_chinese_punctuation(app, api):
-    response = new_customer(api("sales1"), notes="  客户要求：先寄样刊，再谈价格。  ", city="\u3000深圳\u3000")
+    response = new_customer(api(SALES), notes="  客户要求：先寄样刊，再谈价格。  ", city="\u3000深圳\u3000")
     customer = row(app, Customer, response.get_json()["id"])
     assert customer["notes"] == "客户要求：先寄样刊，再谈价格。" and customer["city"] == "深圳"
 
@@ -99,7 +101,7 @@ def test_surrounding_blanks_are_stripped_and_prose_keeps_chinese_punctuation(app
 ])
 def test_activities_are_not_dated_in_the_future_or_absurdly_old(app, api, day, status, code):
     w = world(app)
-    response = api("sales1").post("/api/v1/activity/", json={"customer": w["customer"], "kind": "visit",
+    response = api(SALES).post("/api/v1/activity/", json={"customer": w["customer"], "kind": "visit",
                                                              "happened_on": day})
     assert response.status_code == status, response.get_json()
     if code:
@@ -110,7 +112,7 @@ def test_activities_are_not_dated_in_the_future_or_absurdly_old(app, api, day, s
 
 def test_the_form_refuses_a_future_activity(app, login):
     w = world(app)
-    client = login("sales1")
+    client = login(SALES)
     client.get("/lang/en")
     response = post_form(client, "/activityview/add", {"customer": w["customer"], "kind": "call",
                                                       "happened_on": (TODAY + timedelta(days=3)).isoformat()})
@@ -121,7 +123,7 @@ def test_the_form_refuses_a_future_activity(app, login):
 
 def test_an_activity_entered_more_than_three_days_late_is_marked(app, api):
     w = world(app)
-    client = api("sales1")
+    client = api(SALES)
     made = {}
     for back in (0, 3, 4, 14):
         response = client.post("/api/v1/activity/", json={"customer": w["customer"], "kind": "call",
@@ -165,15 +167,15 @@ def test_ten_back_dated_visits_do_not_raise_last_fortnights_kpi(app, api):
 
 def test_sales_cannot_set_their_customers_owner_to_empty(app, api, login):
     w = world(app)
-    refused_response = api("sales1").put(f"/api/v1/customer/{w['customer']}", json={"owner": None})
+    refused_response = api(SALES).put(f"/api/v1/customer/{w['customer']}", json={"owner": None})
     assert refused_response.status_code == 400
     assert row(app, Customer, w["customer"])["owner_id"] is not None
-    client = login("sales1")
+    client = login(SALES)
     client.get("/lang/en")
     response = post_form(client, f"/customerview/edit/{w['customer']}",
                          edit_form(app, CustomerView, w["customer"], owner=""))
     assert "another user" in page_text(response)
     with app.app_context():
-        assert row(app, Customer, w["customer"])["owner_id"] == f.user(app, "sales1").id
+        assert row(app, Customer, w["customer"])["owner_id"] == f.user(app, SALES).id
     # A Manager may leave a customer unassigned.
     assert api("manager").put(f"/api/v1/customer/{w['customer']}", json={"owner": None}).status_code == 200

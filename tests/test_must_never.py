@@ -10,15 +10,17 @@ import pytest
 
 from app.models import Booking, Contract, Customer, Payment, db
 from tests import factories as f
-from tests.guard_world import TODAY, add_booking, add_payment, row, world
+from tests.guard_world import (  # noqa: F401 (guard_users is a fixture)
+    OTHER_SALES, SALES, TODAY, add_booking, add_payment, guard_users, row, world,
+)
 
 
 @pytest.fixture(scope="module")
 def aims(app):
-    mine = world(app, "sales1", status="sealed")
-    stamped = world(app, "sales1", status="stamped")
-    draft = world(app, "sales1", status="draft")
-    theirs = world(app, "sales2", status="sealed")
+    mine = world(app, SALES, status="sealed")
+    stamped = world(app, SALES, status="stamped")
+    draft = world(app, SALES, status="draft")
+    theirs = world(app, OTHER_SALES, status="sealed")
     managers = world(app, "manager", status="stamped")
     admins = world(app, "admin", status="approved")
     published = add_booking(app, mine["contract"], mine["slot"], mine["issue"], copy_received=True, copy_text="稿",
@@ -26,7 +28,7 @@ def aims(app):
                             published=True)
     unproofed = add_booking(app, mine["contract"], mine["slot2"], mine["issue"], copy_received=True, copy_text="稿")
     with app.app_context():
-        users = {name: f.user(app, name).id for name in ("sales1", "sales2", "manager", "admin", "finance")}
+        users = {"me": f.user(app, SALES).id, "other": f.user(app, OTHER_SALES).id}
     return {
         "customer": mine["customer"], "contract": mine["contract"], "ad_contact": mine["ad_contact"],
         "slot": mine["slot"], "issue2": mine["issue2"], "published": published, "unproofed": unproofed,
@@ -39,6 +41,9 @@ def aims(app):
     }
 
 
+ROLE_OF = {SALES: "Sales", "finance": "Finance", "service": "Service", "manager": "Manager", "admin": "Admin"}
+
+
 def later(minutes=1):
     return (datetime.now() - timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -46,45 +51,45 @@ def later(minutes=1):
 # (who, what they try, method, url, body, expected status, expected code or None)
 MUST_NEVER = [
     # --- Sales --------------------------------------------------------------------------------------------------
-    ("sales1", "read another rep's customer", "get", "/api/v1/customer/{their_customer}", None, 404, None),
-    ("sales1", "edit another rep's contract", "put", "/api/v1/contract/{their_contract}", {"notes": "x"}, 404, None),
-    ("sales1", "give their customer to another rep", "put", "/api/v1/customer/{customer}",
-     {"owner": "{users[sales2]}"}, 400, None),
-    ("sales1", "leave their customer without owner", "put", "/api/v1/customer/{customer}", {"owner": None}, 400, None),
-    ("sales1", "change the amount of a sealed contract", "put", "/api/v1/contract/{contract}", {"amount": 1}, 400,
+    (SALES, "read another rep's customer", "get", "/api/v1/customer/{their_customer}", None, 404, None),
+    (SALES, "edit another rep's contract", "put", "/api/v1/contract/{their_contract}", {"notes": "x"}, 404, None),
+    (SALES, "give their customer to another rep", "put", "/api/v1/customer/{customer}",
+     {"owner": "{users[other]}"}, 400, None),
+    (SALES, "leave their customer without owner", "put", "/api/v1/customer/{customer}", {"owner": None}, 400, None),
+    (SALES, "change the amount of a sealed contract", "put", "/api/v1/contract/{contract}", {"amount": 1}, 400,
      "contract.final_fields"),
-    ("sales1", "change the dates of a stamped contract", "put", "/api/v1/contract/{stamped}",
+    (SALES, "change the dates of a stamped contract", "put", "/api/v1/contract/{stamped}",
      {"end_date": "2030-12-31"}, 400, "contract.terms_frozen"),
-    ("sales1", "review their own contract", "post", "/api/v1/contract/{stamped}/transition", {"to": "reviewed"}, 400,
+    (SALES, "review their own contract", "post", "/api/v1/contract/{stamped}/transition", {"to": "reviewed"}, 400,
      "contract.role_required"),
-    ("sales1", "seal a contract", "post", "/api/v1/contract/{stamped}/transition", {"to": "sealed"}, 400,
+    (SALES, "seal a contract", "post", "/api/v1/contract/{stamped}/transition", {"to": "sealed"}, 400,
      "contract.invalid_transition"),
-    ("sales1", "confirm a payment", "put", "/api/v1/payment/{unconfirmed}", {"confirmed_at": "{later}"}, 403, None),
-    ("sales1", "record a payment as confirmed", "post", "/api/v1/payment/",
+    (SALES, "confirm a payment", "put", "/api/v1/payment/{unconfirmed}", {"confirmed_at": "{later}"}, 403, None),
+    (SALES, "record a payment as confirmed", "post", "/api/v1/payment/",
      {"contract": "{contract}", "amount": 1, "kind": "ad_fee", "method": "cash", "collected_on": "{today}",
       "confirmed_at": "{later}"}, 400, "money.confirm_role_required"),
-    ("sales1", "hold an advance", "post", "/api/v1/payment/",
+    (SALES, "hold an advance", "post", "/api/v1/payment/",
      {"contract": "{contract}", "amount": 2, "advance": 1, "kind": "ad_fee", "method": "cash",
       "collected_on": "{today}"}, 400, "money.confirm_role_required"),
-    ("sales1", "reverse a payment", "post", "/api/v1/payment/{confirmed}/reverse", {"reason": "错了"}, 403, None),
-    ("sales1", "write off a receivable", "post", "/api/v1/writeoff/",
-     {"contract": "{contract}", "amount": 1, "responsible_user": "{users[sales2]}", "reason": "他的错"}, 403, None),
-    ("sales1", "delete a customer", "delete", "/api/v1/customer/{customer}", None, 403, None),
-    ("sales1", "delete a contract", "delete", "/api/v1/contract/{draft}", None, 403, None),
-    ("sales1", "clear the ad responsible contact", "put", "/api/v1/contact/{ad_contact}",
+    (SALES, "reverse a payment", "post", "/api/v1/payment/{confirmed}/reverse", {"reason": "错了"}, 403, None),
+    (SALES, "write off a receivable", "post", "/api/v1/writeoff/",
+     {"contract": "{contract}", "amount": 1, "responsible_user": "{users[other]}", "reason": "他的错"}, 403, None),
+    (SALES, "delete a customer", "delete", "/api/v1/customer/{customer}", None, 403, None),
+    (SALES, "delete a contract", "delete", "/api/v1/contract/{draft}", None, 403, None),
+    (SALES, "clear the ad responsible contact", "put", "/api/v1/contact/{ad_contact}",
      {"is_ad_responsible": False}, 400, "contact.designation_role_required"),
-    ("sales1", "create their own ad responsible contact", "post", "/api/v1/contact/",
+    (SALES, "create their own ad responsible contact", "post", "/api/v1/contact/",
      {"customer": "{customer}", "name": "销售本人代签", "is_ad_responsible": True}, 400,
      "contact.designation_role_required"),
-    ("sales1", "rename the ad responsible contact", "put", "/api/v1/contact/{ad_contact}", {"name": "销售本人代签"},
+    (SALES, "rename the ad responsible contact", "put", "/api/v1/contact/{ad_contact}", {"name": "销售本人代签"},
      400, "contact.ad_responsible_protected"),
-    ("sales1", "add a sensitive word", "post", "/api/v1/sensitiveword/", {"word": "不许加"}, 403, None),
-    ("sales1", "change a slot's list price", "put", "/api/v1/adslot/{slot}", {"list_price": 1}, 403, None),
-    ("sales1", "book on another rep's contract", "post", "/api/v1/booking/",
+    (SALES, "add a sensitive word", "post", "/api/v1/sensitiveword/", {"word": "不许加"}, 403, None),
+    (SALES, "change a slot's list price", "put", "/api/v1/adslot/{slot}", {"list_price": 1}, 403, None),
+    (SALES, "book on another rep's contract", "post", "/api/v1/booking/",
      {"contract": "{their_contract}", "slot": "{slot}", "issue": "{issue2}"}, 400, None),
-    ("sales1", "book on a draft", "post", "/api/v1/booking/",
+    (SALES, "book on a draft", "post", "/api/v1/booking/",
      {"contract": "{draft}", "slot": "{draft_slot}", "issue": "{draft_issue}"}, 400, "booking.contract_not_open"),
-    ("sales1", "publish without a confirmed proof", "put", "/api/v1/booking/{unproofed}", {"published": True}, 400,
+    (SALES, "publish without a confirmed proof", "put", "/api/v1/booking/{unproofed}", {"published": True}, 400,
      "booking.proof_not_confirmed"),
     # --- Finance ------------------------------------------------------------------------------------------------
     ("finance", "edit a contract", "put", "/api/v1/contract/{contract}", {"notes": "财务改"}, 403, None),
@@ -116,7 +121,7 @@ MUST_NEVER = [
     ("service", "book an ad", "post", "/api/v1/booking/", {"contract": "{contract}", "slot": "{slot}",
                                                           "issue": "{issue2}"}, 403, None),
     ("service", "write off a receivable", "post", "/api/v1/writeoff/",
-     {"contract": "{contract}", "amount": 1, "responsible_user": "{users[sales1]}", "reason": "错"}, 403, None),
+     {"contract": "{contract}", "amount": 1, "responsible_user": "{users[me]}", "reason": "错"}, 403, None),
     # --- Manager ------------------------------------------------------------------------------------------------
     ("manager", "record a payment", "post", "/api/v1/payment/",
      {"contract": "{contract}", "amount": 1, "kind": "ad_fee", "method": "cash", "collected_on": "{today}"}, 403,
@@ -124,7 +129,7 @@ MUST_NEVER = [
     ("manager", "confirm a payment", "put", "/api/v1/payment/{unconfirmed}", {"confirmed_at": "{later}"}, 403, None),
     ("manager", "reverse a payment", "post", "/api/v1/payment/{confirmed}/reverse", {"reason": "错了"}, 403, None),
     ("manager", "write off a receivable", "post", "/api/v1/writeoff/",
-     {"contract": "{contract}", "amount": 1, "responsible_user": "{users[sales1]}", "reason": "错"}, 403, None),
+     {"contract": "{contract}", "amount": 1, "responsible_user": "{users[me]}", "reason": "错"}, 403, None),
     ("manager", "review a contract of a customer they own", "post", "/api/v1/contract/{managers_contract}/transition",
      {"to": "reviewed"}, 400, "contract.own_customer"),
     ("manager", "record the customer's stamp", "post", "/api/v1/contract/{draft}/transition", {"to": "stamped"}, 400,
@@ -168,7 +173,7 @@ def filled(value, aims):
 
 
 @pytest.mark.parametrize("who,what,method,url,body,status,code", MUST_NEVER,
-                         ids=[f"{case[0]} must never {case[1]}" for case in MUST_NEVER])
+                         ids=[f"{ROLE_OF.get(case[0], case[0])} must never {case[1]}" for case in MUST_NEVER])
 def test_must_never(api, aims, who, what, method, url, body, status, code):
     client = api(who)
     kwargs = {} if body is None else {"json": filled(body, aims)}
@@ -181,7 +186,7 @@ def test_must_never(api, aims, who, what, method, url, body, status, code):
 def test_nothing_they_aimed_at_changed(app, aims):
     """Runs after the list: the contract, the customer, the payments and the bookings are as they were."""
     assert row(app, Contract, aims["contract"])["amount"] == aims["snapshot"]["contract"]["amount"]
-    assert row(app, Customer, aims["customer"])["owner_id"] == aims["users"]["sales1"]
+    assert row(app, Customer, aims["customer"])["owner_id"] == aims["users"]["me"]
     confirmed = row(app, Payment, aims["confirmed"])
     assert confirmed["amount"] == 100 and confirmed["confirmed_at"] is not None and confirmed["reversed_at"] is None
     assert row(app, Payment, aims["unconfirmed"])["confirmed_at"] is None

@@ -62,23 +62,18 @@ class HandoverView(RecordPage):
     @expose("/confirm/<int:pk>", methods=["POST"])
     @has_access
     def confirm(self, pk):
-        from app.domain.rules.errors import RuleViolation
-        from app.models import Payment, db
-        from app.security.ownership import restricted_user_id
-        from app.workflow.messages import translate
+        from app.models import Payment
+        from app.workflow.http import run_action
         from app.workflow.money import confirm_payment
+        from app.workflow.scope import visible
 
-        payment = db.session.get(Payment, pk)
-        owner = restricted_user_id("payment")
-        if payment is None or (owner is not None and payment.customer.owner_id != owner):
+        payment = visible("payment", Payment, pk)
+        if payment is None:
             abort(404)
-        try:
-            confirm_payment(payment)
-        except RuleViolation as refused:
-            db.session.rollback()
-            flash(translate(refused), "danger")
+        refused = run_action(confirm_payment, payment)
+        if refused is not None:
+            flash(refused.message, "danger")
         else:
-            db.session.commit()
             flash(gettext("Payment confirmed as received."), "success")
         return redirect(url_for(f"{self.endpoint}.index"))
 
