@@ -140,6 +140,19 @@ def test_a_slot_with_bookings_keeps_its_medium(app, api):
     refused(api("manager").put(f"/api/v1/adslot/{w['slot']}", json={"medium": "web"}), "adslot.in_use")
 
 
+def test_an_issue_with_published_ads_keeps_its_date_and_a_proof_contact_stays(app, api):
+    w = world(app)
+    booking = add_booking(app, w["contract"], w["slot"], w["issue"], copy_received=True, copy_text="稿",
+                          proof_status="confirmed", proof_contact_id=w["ad_contact"], proof_method="email")
+    assert api(SALES).put(f"/api/v1/booking/{booking}", json={"published": True}).status_code == 200
+    moved = (TODAY + timedelta(days=400)).isoformat()  # after the contract's end: the ad would not be in force
+    refused(api("manager").put(f"/api/v1/issue/{w['issue']}", json={"publish_date": moved}), "issue.published_in")
+    refused(api("manager").put(f"/api/v1/issue/{w['issue']}", json={"publication": w["web_publication"]}),
+            "issue.in_use")
+    refused(api("admin").delete(f"/api/v1/contact/{w['ad_contact']}"), "contact.confirmed_proofs")
+    assert row(app, Booking, booking)["proof_contact_id"] == w["ad_contact"]
+
+
 # --- sensitive words ------------------------------------------------------------------------------------------
 
 def ready_booking(app, w, copy_text):

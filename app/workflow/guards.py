@@ -385,6 +385,21 @@ def _adslot(item, changes: set[str]) -> RuleViolation | None:
     return None
 
 
+def _issue(item, changes: set[str]) -> RuleViolation | None:
+    """An issue keeps its publication while bookings use it, and its date while an ad in it is published (the
+    ad ran on that date, inside its contract)."""
+    from app.models import Booking, db
+
+    if is_new(item):
+        return None
+    booked = Booking.issue_id == item.id
+    if "publication" in changes and db.session.scalar(select(exists().where(booked))):
+        return violation("issue.in_use", "The issue has bookings.", field="publication")
+    if "publish_date" in changes and db.session.scalar(select(exists().where(booked, Booking.published.is_(True)))):
+        return violation("issue.published_in", "Ads in this issue are published.", field="publish_date")
+    return None
+
+
 RECORD_RULES = {
     "contract": _contract,
     "booking": _booking,
@@ -394,6 +409,7 @@ RECORD_RULES = {
     "activity": _activity,
     "complaint": _complaint,
     "adslot": _adslot,
+    "issue": _issue,
 }
 
 
@@ -404,6 +420,12 @@ def _delete_violation(record: str, item) -> RuleViolation | None:
         return violation("booking.published_not_deletable", "A published booking cannot be deleted.")
     if record == "payment" and item.confirmed_at is not None:
         return violation("money.confirmed_not_deletable", "A confirmed payment cannot be deleted.")
+    if record == "contact":
+        from app.models import Booking, db
+
+        if db.session.scalar(select(exists().where(
+                or_(Booking.proof_contact_id == item.id, Booking.proof_sent_to_id == item.id)))):
+            return violation("contact.confirmed_proofs", "The contact confirmed or was sent proofs.")
     return None
 
 

@@ -136,6 +136,10 @@ MESSAGES = {
     "activity.in_future": _l("The activity is dated %(happened_on)s, after today (%(today)s); log what happened."),
     "activity.too_old": _l("The activity is dated %(happened_on)s, more than a year ago; check the date."),
     "adslot.in_use": _l("The slot has bookings: its medium and publication cannot change."),
+    "issue.in_use": _l("The issue has bookings: its publication cannot change."),
+    "issue.published_in": _l("Ads in this issue are published: its publish date cannot change."),
+    "contact.confirmed_proofs": _l("The contact confirmed or was sent proofs: the record of who confirmed them "
+                                   "must stay."),
 }
 _STATES = {"confirmed": _l("confirmed"), "reversed": _l("reversed")}
 
