@@ -74,6 +74,15 @@ def test_a_change_of_terms_means_sending_back_to_draft_which_restarts_the_chain(
                                json={"to": "sealed"}).status_code == 400
 
 
+@pytest.mark.parametrize("reason", ["\u200b", ".", " 。 ", "--"])
+def test_sending_back_or_cancelling_needs_a_real_reason(app, api, reason):
+    w = world(app, status="stamped")
+    for to in ("draft", "cancelled"):
+        refused(api("manager").post(f"/api/v1/contract/{w['contract']}/transition", json={"to": to, "reason": reason}),
+                "contract.reason_required")
+    assert row(app, Contract, w["contract"])["status"] == "stamped"
+
+
 def test_sealed_and_cancelled_keep_archive_copies_and_notes_open(app, api):
     for status in ("sealed", "cancelled"):
         w = world(app, status=status)
