@@ -41,6 +41,19 @@ def is_new(item) -> bool:
     return state.transient or state.pending
 
 
+def committed(item, field: str):
+    """The attribute's value as loaded from the database (None for a new row)."""
+    if is_new(item):
+        return None
+    state = inspect(item)
+    history = state.attrs[field].history
+    if history.deleted:
+        return history.deleted[0]
+    if history.added and not history.unchanged:
+        return state.committed_state.get(field)
+    return getattr(item, field)
+
+
 def _fk_names(mapper) -> dict[str, str]:
     """Foreign-key column -> the many-to-one relationship it serves (customer_id -> customer)."""
     names = {}
