@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased
 
 from app.checks import DATE_RANGES, record_errors
+from app.domain.rules.editable import ever_editable
 from app.domain.rules.errors import RuleViolation
 from app.labels import ENUM_LABELS, FIELD_LABELS
 from app.models import Activity, AdSlot, Booking, Contact, Contract, Customer, Issue, Payment, Publication
@@ -184,7 +185,9 @@ class DbSide:
     def spec(self, table: Table, profile_editable: bool = True) -> core.TableSpec:
         """The core's view of a tab: columns are the translated labels shown in row 1."""
         may_write = self.may(table.record, "edit") or self.may(table.record, "add")
-        editable = frozenset(label(c.field) for c in table.columns if c.writable and may_write)
+        # Greyed out as well: fields the declaration never lets these roles change (app.domain.rules.editable).
+        editable = frozenset(label(c.field) for c in table.columns
+                             if c.writable and may_write and ever_editable(table.record, c.field, self.roles))
         return core.TableSpec(table.record, tuple(label(c.field) for c in table.columns), editable,
                               creatable=self.may(table.record, "add"), id_column=label("id"))
 

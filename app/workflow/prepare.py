@@ -70,19 +70,25 @@ def _column_default(column):
     return default.arg if default is not None and default.is_scalar else None
 
 
+def _person_columns(mapper):
+    """The column attributes a writer may set: not the version counter SQLAlchemy keeps itself."""
+    version = mapper.version_id_col
+    return [attr for attr in mapper.column_attrs if version is None or attr.columns[0] is not version]
+
+
 def _written_values(item) -> dict[str, object]:
     """Column -> new value for each column the writer set (new row: set to something; else: changed)."""
     state = inspect(item)
     mapper = state.mapper
     out = {}
     if state.transient or state.pending:
-        for attr in mapper.column_attrs:
+        for attr in _person_columns(mapper):
             value = state.dict.get(attr.key)
             column = attr.columns[0]
             if value is not None and value != "" and value != _column_default(column):
                 out[attr.key] = value
         return out
-    for attr in mapper.column_attrs:
+    for attr in _person_columns(mapper):
         history = state.attrs[attr.key].history
         if history.added and history.has_changes():
             out[attr.key] = history.added[0]

@@ -84,6 +84,10 @@ def test_a_sales_sheet_refuses_bad_dates_and_hidden_characters_and_sets_who_logg
         db.session.commit()
         ids = {"customer": cust.id, "name": cust.name, "contact": contact.id, "user": owner.id}
     link_id, sheet = linker(username)
+    # The declaration greys out what this role may never change: Sales do not designate the ad contact.
+    contacts = sheet.title("contact")
+    assert emulator.background(sheet.sid, f"'{contacts}'!{sheet.col_of('contact', 'is_ad_responsible')}2") is not None
+    assert emulator.background(sheet.sid, f"'{contacts}'!{sheet.col_of('contact', 'mobile')}2") is None
     call = label(app, Activity.kind.property.columns[0].info["enum"], "call")
     today = date.today()
     sheet.append("activity", ["", ids["name"], call, "9999-12-31", "未来"])

@@ -1,7 +1,7 @@
 """The declaration of what may change (app.domain.rules.editable), literal cases: each answer is written here."""
 import pytest
 
-from app.domain.rules.editable import editable_fields, refused_fields
+from app.domain.rules.editable import editable_fields, ever_editable, refused_fields
 
 
 @pytest.mark.parametrize("record,state,roles,changed,refused", [
@@ -63,3 +63,14 @@ def test_refused_fields(record, state, roles, changed, refused):
 def test_records_without_a_table_have_no_declared_fields():
     assert editable_fields("customer", "any", ["Sales"]) is None
     assert editable_fields("contract", "sealed", ["Finance"]) == frozenset()
+
+
+@pytest.mark.parametrize("record,field,roles,editable", [
+    ("contact", "is_ad_responsible", ["Sales"], False), ("contact", "is_ad_responsible", ["Service"], True),
+    ("contact", "mobile", ["Sales"], True), ("contract", "amount", ["Sales"], True),
+    ("contract", "amount", ["Finance"], False), ("payment", "confirmed_at", ["Sales"], False),
+    ("payment", "confirmed_at", ["Finance"], True), ("activity", "user", ["Admin"], False),
+    ("customer", "city", ["Sales"], True),
+])
+def test_ever_editable(record, field, roles, editable):
+    assert ever_editable(record, field, roles) is editable

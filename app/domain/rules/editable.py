@@ -140,3 +140,13 @@ def refused_fields(record: str, state: str, roles, changed) -> list[str]:
     if allowed is not None:
         refused |= {field for field in changed if field not in allowed}
     return sorted(refused)
+
+
+def ever_editable(record: str, field: str, roles) -> bool:
+    """Whether any of ``roles`` may change ``field`` in some state (a sheet greys out the columns it may not)."""
+    if field in SYSTEM_FIELDS.get(record, ()) or field in ALWAYS_SYSTEM:
+        return False
+    table = TABLES.get(record)
+    if table is None:
+        return True
+    return any(field in by_role.get(role, ()) for by_role in table.values() for role in roles)
