@@ -59,12 +59,14 @@ def instance_secret_key(instance_path: str) -> str:
 
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every model must be imported before AppBuilder)
-    from app.models import db, events  # noqa: F401
+    from app.models import db, events  # noqa: F401  (the models' own derived-column hook)
+    from app.workflow import hooks
     from app.views.navbar import init_navbar_menu
     from app.views.register import register_views
 
     from app.security.hardening import init_hardening
 
+    hooks.register()  # the workflow's session hooks: histories and the audit log
     init_hardening(app)  # cookies, CSP (Talisman), error pages, favicon, password policy: before any view
     from app.workflow.http import register_stale_handler
 

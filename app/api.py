@@ -2,7 +2,6 @@
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from app.security.ownership import acting_user_id
 
 from app.models import (
     Activity, AdSlot, AuditLog, Booking, Complaint, Contact, Contract, Customer, Issue, Payment, Publication,
@@ -38,15 +37,10 @@ class ActivityApi(RecordApiMixin, ModelRestApi):
     record = "activity"
     datamodel = SQLAInterface(Activity)
     list_columns = ["id", "customer.id", "customer.name", "contact.id", "user.id", "user.username", "kind",
-                    "happened_on", "outcome", "next_follow_up"]
+                    "happened_on", "outcome", "next_follow_up", "late"]
     show_columns = list_columns
     add_columns = edit_columns = ["customer", "contact", "kind", "happened_on", "outcome", "next_follow_up"]
     search_columns = ["customer", "kind", "happened_on", "user", "next_follow_up"]
-
-    def pre_add(self, item):
-        if item.user_id is None and item.user is None:
-            item.user_id = acting_user_id()
-        super().pre_add(item)
 
 
 class PublicationApi(RecordApiMixin, ModelRestApi):
@@ -82,17 +76,12 @@ class ContractApi(RecordApiMixin, ModelRestApi):
     list_columns = ["id", "number", "customer.id", "customer.name", "party_name", "publication.id", "kind",
                     "start_date", "end_date", "amount", "discount_pct", "payment_terms", "settle_date",
                     "status"]
-    show_columns = list_columns + ["copy_finance", "copy_department", "copy_customer", "notes",
+    show_columns = list_columns + ["copy_finance", "copy_department", "copy_customer", "renews.id", "notes",
                                    "created_by.id", "created_at", "updated_at"]
     add_columns = edit_columns = ["number", "customer", "party_name", "publication", "kind", "start_date",
                                   "end_date", "amount", "discount_pct", "payment_terms", "settle_date",
-                                  "status", "copy_finance", "copy_department", "copy_customer", "notes"]
+                                  "status", "copy_finance", "copy_department", "copy_customer", "renews", "notes"]
     search_columns = ["number", "customer", "status", "kind", "end_date", "start_date"]
-
-    def pre_add(self, item):
-        if item.created_by_id is None and item.created_by is None:
-            item.created_by_id = acting_user_id()
-        super().pre_add(item)
 
     @expose("/<int:pk>/transition", methods=["POST"])
     @protect()
@@ -184,40 +173,88 @@ class BookingApi(RecordApiMixin, ModelRestApi):
     list_columns = show_columns = ["id", "contract.id", "customer.id", "slot.id", "issue.id", "web_start",
                                    "web_end", "price", "copy_text", "copy_received", "proof_status",
                                    "published", "proof_contact.id", "proof_method", "proof_confirmed_at",
-                                   "has_supporting_documents"]
+                                   "proof_sent_to.id", "proof_sent_at", "has_supporting_documents",
+                                   "supporting_document"]
     add_columns = edit_columns = ["contract", "slot", "issue", "web_start", "web_end", "price", "copy_text",
                                   "copy_received", "proof_status", "published", "proof_contact", "proof_method",
                                   "has_supporting_documents"]
     search_columns = ["contract", "customer", "slot", "issue", "proof_status", "published"]
 
-    def pre_update(self, item):
-        from app.workflow.bookings import stamp_proof
-
-        stamp_proof(item)
-        super().pre_update(item)
-
-    def pre_add(self, item):
-        from app.workflow.bookings import stamp_proof
-
-        stamp_proof(item)
-        super().pre_add(item)
-
 
 class PaymentApi(RecordApiMixin, ModelRestApi):
     record = "payment"
+    method_permission_name = {**RecordApiMixin.method_permission_name, "reverse": "edit"}
+    include_route_methods = RecordApiMixin.include_route_methods | {"reverse"}
     datamodel = SQLAInterface(Payment)
-    list_columns = show_columns = ["id", "contract.id", "customer.id", "amount", "kind", "method",
+    list_columns = show_columns = ["id", "contract.id", "customer.id", "amount", "advance", "kind", "method",
                                    "collected_by.id", "collected_on", "received_at", "confirmed_by.id",
-                                   "confirmed_at", "notes"]
-    add_columns = ["contract", "amount", "kind", "method", "collected_on", "notes"]
-    edit_columns = ["contract", "amount", "kind", "method", "collected_on", "received_at", "confirmed_at",
-                    "notes"]
+                                   "confirmed_at", "reversed_at", "reversed_by.id", "reversal_reason", "notes"]
+    # Who may set which field in which state (Sales: no receipt, no advance): app.domain.rules.editable.
+    add_columns = ["contract", "amount", "advance", "kind", "method", "collected_on", "received_at",
+                   "confirmed_at", "notes"]
+    edit_columns = ["contract", "amount", "advance", "kind", "method", "collected_on", "received_at",
+                    "confirmed_at", "notes"]
     search_columns = ["contract", "customer", "collected_on", "method", "kind"]
 
-    def pre_add(self, item):
-        if item.collected_by_id is None and item.collected_by is None:
-            item.collected_by_id = acting_user_id()
-        super().pre_add(item)
+    @expose("/<int:pk>/reverse", methods=["POST"])
+    @protect()
+    @safe
+    def reverse(self, pk):
+        """Reverse a confirmed payment, with a reason: it then pays nothing (Finance, Admin).
+        ---
+        post:
+          description: >-
+            A confirmed payment is final; a correction is this reversal, recorded with who, when and why. The
+            right payment is then recorded anew.
+          parameters:
+          - in: path
+            schema:
+              type: integer
+            name: pk
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [reason]
+                  properties:
+                    reason:
+                      type: string
+          responses:
+            200:
+              description: The payment, reversed
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id:
+                        type: integer
+                      reversed_at:
+                        type: string
+            400:
+              description: Refused, with the rule's code, the field and a translated message
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        type: string
+                      code:
+                        type: string
+                      field:
+                        type: string
+                        nullable: true
+            401:
+              $ref: '#/components/responses/401'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        from app.workflow.http import api_reverse
+
+        return api_reverse(self, pk)
 
 
 class WriteOffApi(RecordApiMixin, ModelRestApi):
@@ -238,11 +275,6 @@ class ComplaintApi(RecordApiMixin, ModelRestApi):
     add_columns = edit_columns = ["customer", "contact", "received_on", "subject", "details", "status",
                                   "resolution", "resolved_on", "satisfaction"]
     search_columns = ["customer", "status", "received_on"]
-
-    def pre_add(self, item):
-        if item.handled_by_id is None and item.handled_by is None:
-            item.handled_by_id = acting_user_id()
-        super().pre_add(item)
 
 
 class SensitiveWordApi(RecordApiMixin, ModelRestApi):

@@ -20,7 +20,7 @@ from flask_babel import force_locale
 
 from app.models import SyncProblem, db
 from app.models.base import utcnow
-from app.models.events import acting_as
+from app.context import acting_as
 
 from . import core
 from .db_side import DbSide, label

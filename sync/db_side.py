@@ -1,8 +1,10 @@
 """The database side of a link: what the linked user may see, as strings, and their writes.
 
-Everything here runs inside `app.models.events.acting_as(user_id, "sheet")` in an app context, so
-`acting_user()`, the row-level rules (`owned_clause`, `check_write`), the workflow guard and the
+Everything here runs inside `app.context.acting_as(user_id, "sheet")` in an app context, so
+`acting_user()`, the row-level rules (`owned_clause`, `check_write`), the write guard and the
 audit log all see the linked user and the "sheet" channel, exactly like a browser request.
+Writes go through the one write guard (`app.workflow.guards.check_record_write`): its
+write-preparation step sets the "set by whoever acts" defaults of new rows, as for every door.
 
 Values cross to the core as strings (see sync.profiles for the kinds): dates yyyy-mm-dd,
 decimals with 2 places, booleans TRUE/FALSE, enums as their translated label, relations as the
@@ -23,6 +25,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.checks import DATE_RANGES, record_errors
+from app.domain.rules.editable import ever_editable
 from app.domain.rules.errors import RuleViolation
 from app.labels import ENUM_LABELS, FIELD_LABELS, RECORD_LABELS
 from app.models import Activity, AdSlot, Booking, Contact, Contract, Customer, Issue, Payment, Publication
@@ -56,12 +59,10 @@ def label(field: str) -> str:
 
 
 def guard(record: str, item) -> None:
-    """Exactly what the views and the API run before saving a row (their `guard`)."""
-    from app.views.base import RecordMixin
+    """The one write guard, exactly as the views and the API run it before saving a row."""
+    from app.workflow.guards import check_record_write
 
-    mixin = RecordMixin()
-    mixin.record = record
-    mixin.guard(item)
+    check_record_write(record, item)
 
 
 def refusal_text(exc: BaseException) -> str:
@@ -172,7 +173,7 @@ class DbSide:
     def __init__(self, session, tables: tuple[Table, ...]):
         self.session = session
         self.tables = {t.record: t for t in tables}
-        self.user = acting_user()  # the linked user: permissions come from FAB's tables, like the browser's
+        self.linked_user = acting_user()  # the linked user: permissions come from FAB's tables, like the browser's
         # record -> {id: version} as read at the start of the cycle: an edit planned on that read is refused
         # if the row changed in the meantime (see update).
         self.versions: dict[str, dict[int, int]] = {}
@@ -184,12 +185,14 @@ class DbSide:
 
     # -- permissions -------------------------------------------------------
     def may(self, record: str, operation: str) -> bool:
-        return authority.may(self.user, operation, record)
+        return authority.may(self.linked_user, operation, record)
 
     def spec(self, table: Table, profile_editable: bool = True) -> core.TableSpec:
         """The core's view of a tab: columns are the translated labels shown in row 1."""
         may_write = self.may(table.record, "edit") or self.may(table.record, "add")
-        editable = frozenset(label(c.field) for c in table.columns if c.writable and may_write)
+        # Greyed out as well: fields the declaration never lets these roles change (app.domain.rules.editable).
+        editable = frozenset(label(c.field) for c in table.columns
+                             if c.writable and may_write and ever_editable(table.record, c.field, self.roles))
         return core.TableSpec(table.record, tuple(label(c.field) for c in table.columns), editable,
                               creatable=self.may(table.record, "add"), id_column=label("id"))
 
@@ -401,7 +404,8 @@ class DbSide:
         lock_for_update(item)
         return item.version == read
 
-    def create(self, table: Table, values: dict[str, str], actor_id: int | None) -> core.CreateOutcome:
+    def create(self, table: Table, values: dict[str, str], actor_id: int | None = None) -> core.CreateOutcome:
+        """A new row from the sheet (`actor_id` is unused: the write guard sets who acted, as for every door)."""
         if not self.may(table.record, "add"):
             return core.Refused(gettext("You may not add these records."))
         model = MODELS[table.record]
@@ -412,9 +416,6 @@ class DbSide:
             self._check(table, item, parsed, creating=True)
             with self.session.begin_nested():
                 self._assign(item, {c: v for c, v in parsed.items() if v is not None})
-                for attr in table.create_defaults:
-                    if getattr(item, attr, None) is None:
-                        setattr(item, attr, actor_id)
                 self.session.add(item)
                 with self.session.no_autoflush:
                     guard(table.record, item)

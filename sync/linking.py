@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy import delete, select
 
 from app.models import SyncBase, SyncLink, SyncRun, db
-from app.models.events import acting_as
+from app.context import acting_as
 
 from . import core
 from .db_side import DbSide

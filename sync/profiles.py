@@ -6,7 +6,8 @@ with a kind that decides how values are shown and read back:
 
     text      free text
     code      text that must stay text: phone numbers, credit codes (no leading-zero loss)
-    enum      an enum value, shown as its translated label, dropdown (ONE_OF_LIST, strict)
+    enum      an enum value, shown as its translated label, dropdown (ONE_OF_LIST, strict); the enum is the
+              one declared on the model's column (app.models.base.enum_column)
     date      yyyy-mm-dd
     decimal   money / percentages, 2 decimals
     bool      TRUE / FALSE (checkbox)
@@ -22,9 +23,10 @@ confirmations) are read-only here: the workflow has its own actions for them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from app.domain import enums
+from app.models import RECORD_MODELS
+from app.models.base import column_enum
 
 KINDS = ("text", "code", "enum", "date", "decimal", "bool", "ref", "user", "datetime")
 ALWAYS_READ_ONLY = frozenset({"user", "datetime"})
@@ -53,8 +55,12 @@ class Column:
 class Table:
     record: str  # matrix record name; also the core TableSpec name
     columns: tuple[Column, ...]
-    # Set on new rows created from the sheet, like the views' pre_add: attribute -> "actor"
-    create_defaults: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # An enum column's value set comes from the model (declared once, on the column).
+        columns = tuple(replace(c, enum=column_enum(RECORD_MODELS[self.record], c.field))
+                        if c.kind == "enum" and c.enum is None else c for c in self.columns)
+        object.__setattr__(self, "columns", columns)
 
     def column(self, field: str) -> Column:
         return next(c for c in self.columns if c.field == field)
@@ -84,9 +90,9 @@ CUSTOMER = Table("customer", (
     C("credit_code", "code"),
     C("industry"),
     C("city"),
-    C("locality", "enum", enum=enums.Locality),
-    C("source", "enum", enum=enums.CustomerSource),
-    C("stage", "enum", enum=enums.CustomerStage),
+    C("locality", "enum"),
+    C("source", "enum"),
+    C("stage", "enum"),
     C("owner", "user", editable=False),
     C("notes"),
 ))
@@ -103,12 +109,12 @@ CONTACT = Table("contact", (
 
 ACTIVITY = Table("activity", (
     C("customer", "ref", ref="customer", required=True),
-    C("kind", "enum", enum=enums.ActivityKind, required=True),
+    C("kind", "enum", required=True),
     C("happened_on", "date", required=True),
     C("outcome"),
     C("next_follow_up", "date"),
     C("user", "user", editable=False),
-), create_defaults=("user_id",))
+))
 
 BOOKING = Table("booking", (
     C("contract", "ref", ref="contract", required=True),
@@ -120,7 +126,7 @@ BOOKING = Table("booking", (
     C("price", "decimal"),
     C("copy_text"),
     C("copy_received", "bool"),
-    C("proof_status", "enum", enum=enums.ProofStatus, editable=False),
+    C("proof_status", "enum", editable=False),
     C("published", "bool", editable=False),
 ))
 
@@ -129,31 +135,31 @@ CONTRACT = Table("contract", (
     C("customer", "ref", ref="customer", required=True),
     C("party_name", required=True),
     C("publication", "ref", ref="publication", required=True),
-    C("kind", "enum", enum=enums.ContractKind),
+    C("kind", "enum"),
     C("start_date", "date", required=True),
     C("end_date", "date", required=True),
     C("amount", "decimal", required=True),
     C("discount_pct", "decimal"),
-    C("payment_terms", "enum", enum=enums.PaymentTerms),
+    C("payment_terms", "enum"),
     C("settle_date", "date"),
-    C("status", "enum", enum=enums.ContractStatus, editable=False),
+    C("status", "enum", editable=False),
     C("copy_finance", "bool"),
     C("copy_department", "bool"),
     C("copy_customer", "bool"),
     C("notes"),
-), create_defaults=("created_by_id",))
+))
 
 PAYMENT = Table("payment", (
     C("contract", "ref", ref="contract", required=True),
     C("customer", "ref", ref="customer", editable=False),
     C("amount", "decimal", required=True),
-    C("kind", "enum", enum=enums.PaymentKind),
-    C("method", "enum", enum=enums.PaymentMethod),
+    C("kind", "enum"),
+    C("method", "enum"),
     C("collected_on", "date", required=True),
     C("collected_by", "user", editable=False),
     C("confirmed_at", "datetime", editable=False),
     C("notes"),
-), create_defaults=("collected_by_id",))
+))
 
 PROFILES: dict[str, tuple[Table, ...]] = {
     "sales": (CUSTOMER, CONTACT, ACTIVITY, BOOKING),

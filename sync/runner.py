@@ -40,7 +40,7 @@ from sqlalchemy import select
 from app.labels import RECORD_LABELS
 from app.models import SyncBase, SyncLink, SyncRun, db
 from app.models.base import utcnow
-from app.models.events import acting_as
+from app.context import acting_as
 
 from . import core, transport
 from .db_side import DbSide, label, normalise

@@ -4,7 +4,7 @@ import json
 from sqlalchemy import select
 
 from app.models import AuditLog, Contact, db
-from app.models.events import acting_as
+from app.context import acting_as
 from tests import factories as f
 
 

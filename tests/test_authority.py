@@ -11,7 +11,7 @@ from flask import g
 from flask_login import login_user
 
 from app.models import db
-from app.models.events import acting_as
+from app.context import acting_as
 from app.security import authority
 from tests import factories as f
 from tests.conftest import make_config

@@ -351,7 +351,7 @@ def test_handover_confirmation_of_a_payment_changed_since_the_page_was_opened_is
 
 def test_confirming_a_payment_someone_confirmed_meanwhile_is_refused(app):
     from app.domain.rules.errors import RuleViolation
-    from app.models.events import acting_as
+    from app.context import acting_as
     from app.workflow.money import confirm_payment
 
     cid = make_contract(app)

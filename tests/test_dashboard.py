@@ -53,6 +53,7 @@ def known(app):
         f.customer(seller, stage="lead")
         for kind in ("call", "call", "visit", "email"):
             f.activity(filed, by=seller, kind=kind, happened_on=today)
+        f.activity(filed, by=seller, kind="visit", happened_on=today, late=True)  # entered late: counted apart
         pub = f.publication()
         s1, s2, s3 = f.slot(pub), f.slot(pub), f.slot(pub)
         inactive = f.slot(pub, active=False)
@@ -92,7 +93,7 @@ def test_a_new_sales_user_sees_exactly_their_own_figures(app, known):
     assert data["sections"] == SALES_SECTIONS
     kpi = data["kpi"]
     assert kpi["people"] == {str(me): known["name"]}
-    expected = {"user_id": me, "calls": 2, "visits": 1, "filings": 1, "signed_contracts": 2}
+    expected = {"user_id": me, "calls": 2, "visits": 1, "filings": 1, "signed_contracts": 2, "late_entries": 1}
     assert [r for r in kpi["by_week"] if r["period"] == week] == [{**expected, "period": week}]
     assert [r for r in kpi["by_month"] if r["period"] == month] == [{**expected, "period": month}]
     assert kpi["week_totals"]["calls"][-1] == 2
@@ -123,7 +124,8 @@ def test_the_manager_sees_the_team(app, login, known):
     assert data["sections"] == SALES_SECTIONS + ["satisfaction"]
     assert data["kpi"]["people"][str(me)] == known["name"]
     row = [r for r in data["kpi"]["by_month"] if r["user_id"] == me and r["period"] == month]
-    assert row == [{"user_id": me, "period": month, "calls": 2, "visits": 1, "filings": 1, "signed_contracts": 2}]
+    assert row == [{"user_id": me, "period": month, "calls": 2, "visits": 1, "filings": 1, "signed_contracts": 2,
+                    "late_entries": 1}]
     mine = [r for r in data["occupancy"] if r["publication"] == known["pub"]]
     assert [(r["booked"], r["active"]) for r in mine] == [(2, 3), (0, 3), (0, 3)]
     with app.app_context():

@@ -98,7 +98,7 @@ def test_seeders_fill_the_database(app):
     from app.cli import DEMO_USERS
     from app.demo.seed import seed_demo_data, seed_scale_data
     from app.domain.enums import ContractStatus
-    from app.models import Contact, Contract, Customer, Payment, db
+    from app.models import Booking, Contact, Contract, Customer, Payment, db
 
     with app.app_context():
         session = db.session
@@ -124,6 +124,12 @@ def test_seeders_fill_the_database(app):
             paid = Payment.id > before["payment"]
             assert set(session.scalars(sa.select(Payment.kind).where(paid))) == {"ad_fee", "membership_fee", "misc"}
             assert set(session.scalars(sa.select(Payment.method).where(paid))) == {"cash", "cheque", "transfer"}
+            # The seed keeps the records' promises (issue 8): what the write guard enforces for every door.
+            from tests.invariants import broken_promises
+
+            assert broken_promises(session, since=before) == []
+            assert session.scalar(sa.select(sa.func.count(Booking.id)).where(
+                Booking.id > before["booking"], Booking.web_start.is_not(None))), "no web booking seeded"
 
             lines = []
             scale = seed_scale_data(session, users, 200, progress=lines.append)

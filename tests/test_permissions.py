@@ -4,7 +4,7 @@ The expected outcome comes from app.security.matrix.ROLE_MATRIX, the same
 declaration that `flask roles sync` writes into the database.
 """
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -20,6 +20,8 @@ VIEW_URLS = {
     "writeoff": "writeoffview", "complaint": "complaintview", "sensitiveword": "sensitivewordview",
 }
 CASES = list(itertools.product(RECORDS, ROLES, OPERATIONS))
+# Activities and payments are dated in the last year, not in the future (issue 8).
+RECENTLY = (date.today() - timedelta(days=2)).isoformat()
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +32,10 @@ def rows(app):
         for username in set(ROLE_USERS.values()):
             owner = username if username == "sales1" else "sales1"
             made = f.full_customer(app, owner)
+            # Bookings, payments and write-offs need a contract the customer stamped (issue 8): this one is in
+            # force; a new booking goes in an issue of its own (a print slot is booked in an issue).
+            made["contract"].status = "sealed"
+            made["spare_issue"] = f.issue(made["publication"])
             made.update(workflow_rows(app, made))
             by_user[username] = {name: row.id for name, row in made.items()}
         db.session.commit()
@@ -56,7 +62,7 @@ def payload(record: str, ids: dict) -> dict:
     return {
         "customer": {"name": f"权限测试{n}有限公司", "stage": "lead", "locality": "local"},
         "contact": {"customer": ids["customer"], "name": f"联系人{n}"},
-        "activity": {"customer": ids["customer"], "kind": "call", "happened_on": "2026-11-02"},
+        "activity": {"customer": ids["customer"], "kind": "call", "happened_on": RECENTLY},
         "publication": {"name": f"刊物{n}", "medium": "print"},
         "issue": {"publication": ids["publication"], "number": f"P{n}", "publish_date": "2026-12-01"},
         "adslot": {"publication": ids["publication"], "name": f"版位{n}", "medium": "print", "list_price": 10},
@@ -64,9 +70,9 @@ def payload(record: str, ids: dict) -> dict:
                      "publication": ids["publication"], "kind": "ad", "start_date": "2026-01-01",
                      "end_date": "2026-12-31", "amount": 100, "discount_pct": 0, "payment_terms": "prepaid",
                      "status": "draft"},
-        "booking": {"contract": ids["contract"], "slot": ids["adslot"], "price": 10},
+        "booking": {"contract": ids["contract"], "slot": ids["adslot"], "issue": ids["spare_issue"], "price": 10},
         "payment": {"contract": ids["contract"], "amount": 5, "kind": "ad_fee", "method": "transfer",
-                    "collected_on": "2026-11-02"},
+                    "collected_on": RECENTLY},
         "writeoff": {"contract": ids["contract"], "amount": 1, "responsible_user": ids["responsible_user"],
                      "reason": "wrong slot booked"},
         "complaint": {"customer": ids["customer"], "subject": f"投诉{n}", "status": "open"},

@@ -284,7 +284,7 @@ def rows(app):
         pub = f.publication()
         slot = f.slot(pub)
         issue = f.issue(pub)
-        con = f.contract(cust, pub)
+        con = f.contract(cust, pub, status="sealed")  # bookings and payments need a stamped contract (issue 8)
         db.session.commit()
         return {"customer": cust.id, "publication": pub.id, "adslot": slot.id, "issue": issue.id,
                 "contract": con.id, "admin": admin.id}
@@ -308,9 +308,10 @@ def add_form_cases(rows, n):
             "publication": rows["publication"], "start_date": "2026-01-01", "end_date": "2026-12-31",
             "amount": "1000", "discount_pct": "0", "payment_terms": "prepaid"}),
         "booking": ("bookingview", Booking, {"contract": rows["contract"], "slot": rows["adslot"],
-                                             "price": "10", "proof_status": "pending", "copy_text": f"CSRF{n}"}),
+                                             "issue": rows["issue"], "price": "10", "proof_status": "pending",
+                                             "copy_text": f"CSRF{n}"}),
         "payment": ("paymentview", Payment, {"contract": rows["contract"], "amount": "1", "kind": "ad_fee",
-                                             "method": "transfer", "collected_on": "2026-02-01",
+                                             "method": "transfer", "collected_on": yesterday,
                                              "notes": f"CSRF{n}"}),
         "writeoff": ("writeoffview", WriteOff, {"contract": rows["contract"], "amount": "1",
                                                 "responsible_user": rows["admin"], "reason": f"CSRF{n}"}),

@@ -172,7 +172,9 @@ def test_api_rejects_contract_dates_out_of_order(api, sample):
     response = api("admin").edit(f"/api/v1/contract/{sample['contract']}",
                                 json={"start_date": "2026-06-01", "end_date": "2026-05-01"})
     assert response.status_code == 400
-    assert "end_date" in response.get_json()["message"]
+    body = response.get_json()  # the field for programs, its label and the problem for people
+    assert (body["code"], body["field"]) == ("field.invalid", "end_date")
+    assert "结束日期" in body["message"]
 
 
 def test_openapi_document_is_served(api):

@@ -101,9 +101,18 @@ def test_sensitive_words_block_until_supporting_documents(app, api):
     message = refused(api("sales1").edit(f"/api/v1/booking/{ids['booking']}", json={"published": True}), [word])
     assert "supporting" in message
     assert booking_state(app, ids["booking"]) == before
+    # Ticking "supporting documents on file" without a document attached is refused (it used to publish).
     response = api("sales1").edit(f"/api/v1/booking/{ids['booking']}",
                                  json={"published": True, "has_supporting_documents": True})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "booking.supporting_document_missing"
+    assert booking_state(app, ids["booking"]) == before
+    with app.app_context():  # the document, as the booking form uploads it (the API takes no files)
+        db.session.get(Booking, ids["booking"]).supporting_document = "evidence.pdf"
+        db.session.commit()
+    response = api("sales1").edit(f"/api/v1/booking/{ids['booking']}",
+                                  json={"published": True, "has_supporting_documents": True})
+    assert response.status_code == 200, response.get_json()
 
 
 def test_slot_taken_is_a_friendly_400(app, api):

@@ -15,7 +15,7 @@ from app.demo.seed import _net, _rate_card
 from app.domain.enums import ContractStatus, CustomerStage
 from app.models import Contact, Contract, Customer, Payment
 from app.models.base import utcnow
-from app.models.events import acting_as
+from app.context import acting_as
 
 CHUNK = 10_000
 STAGES = [s.value for s in CustomerStage]
@@ -122,12 +122,14 @@ def seed_scale(session, users, n: int, progress, seed: int = 7) -> dict[str, int
         first, second = contracts[2 * i], contracts[2 * i + 1]
         net = _net(first["amount"], first["discount_pct"])
         half = (net / 2).quantize(Decimal("0.01"))
-        rows = [(contract_ids[2 * i], "ad_fee", half, 0), (contract_ids[2 * i], "ad_fee", net - half, 30)]
-        if second["status"] in ("sealed", "approved"):
+        # Misc fees are part of the contract's amount: the payments never exceed it (issue 8).
+        misc = Decimal(0) if second["status"] in ("sealed", "approved") else MISC
+        rows = [(contract_ids[2 * i], "ad_fee", half, 0), (contract_ids[2 * i], "ad_fee", net - half - misc, 30)]
+        if not misc:
             kind = "membership_fee" if second["kind"] == "membership" else "ad_fee"
             rows.append((contract_ids[2 * i + 1], kind, _net(second["amount"], second["discount_pct"]), 0))
         else:
-            rows.append((contract_ids[2 * i], "misc", MISC, 10))
+            rows.append((contract_ids[2 * i], "misc", misc, 10))
         for contract_id, kind, amount, days in rows:
             day = min(first["start_date"] + timedelta(days=days + rng.randrange(-5, 15)), today)
             confirmed = rng.random() < 0.85

@@ -13,7 +13,7 @@ from app.demo import data
 from app.models import (
     Activity, AdSlot, Booking, Contact, Contract, Customer, Issue, Payment, Publication, SlotPriceChange,
 )
-from app.models.events import acting_as
+from app.context import acting_as
 
 CENT = Decimal("0.01")
 PLACEHOLDER_PDF = b"%PDF-1.4\n% demo placeholder\n%%EOF\n"
@@ -133,9 +133,11 @@ def _demo_customers(session, users, rng, today, counts):
                 if rng.random() < 0.08:
                     kind = "exhibition"
                 day = today - timedelta(days=rng.randrange(56))
+                # Logged the day it happened (seed rule 9), so not a late entry.
                 customer.activities.append(Activity(
                     user_id=owner.id, kind=kind, happened_on=day, outcome=rng.choice(data.OUTCOMES[kind]),
-                    contact=rng.choice(customer.contacts),
+                    contact=rng.choice(customer.contacts), late=False,
+                    created_at=datetime.combine(day, clock(18, 0)), updated_at=datetime.combine(day, clock(18, 0)),
                     next_follow_up=day + timedelta(days=rng.randint(3, 14)) if rng.random() < 0.6 else None))
                 counts["activities"] += 1
         out.append((customer, firm))
@@ -147,6 +149,9 @@ def _demo_contracts(session, users, rng, today, customers, pubs, issues, slots, 
     numbers = _next_numbers(session, "HS", today.year)
     in_review = iter(["stamped", "reviewed", "approved"] * 20)
     taken = set(session.execute(select(Booking.slot_id, Booking.issue_id).where(Booking.issue_id.is_not(None))))
+    # Web slots are held for a month at a time: (slot id, first day of the month) already booked.
+    taken |= {(slot_id, start) for slot_id, start in session.execute(
+        select(Booking.slot_id, Booking.web_start).where(Booking.web_start.is_not(None)))}
     methods = iter(["transfer", "cash", "cheque"] * 200)
     mismatched = {"draft": False, "stamped": False}
     sealed_seen = 0
@@ -224,13 +229,21 @@ def _demo_bookings(session, rng, today, contract, firm, customer, issues, slots,
                 published=past, **extra))
             total += slot.list_price
             counts["bookings"] += 1
-    if contract.status == "sealed" and rng.random() < 0.4:  # a month of homepage banner on the website
-        start = data.month_start(today, rng.randint(-1, 1))
-        banner = slots["首页横幅"]
-        session.add(Booking(contract=contract, customer=customer, slot=banner, web_start=start,
-                            web_end=data.month_start(start, 1) - timedelta(days=1), price=banner.list_price,
-                            copy_received=True, proof_status="confirmed" if start <= today else "sent",
-                            published=start <= today))
+    banner = slots["首页横幅"]
+    start = data.month_start(today, rng.randint(-1, 1))
+    end = data.month_start(start, 1) - timedelta(days=1)
+    # A month of homepage banner on the website, when the month is free and inside the contract.
+    if contract.status == "sealed" and rng.random() < 0.4 and (banner.id, start) not in taken \
+            and contract.start_date <= start and end <= contract.end_date:
+        taken.add((banner.id, start))
+        running = start <= today
+        proof = {"proof_status": "confirmed", "proof_contact": responsible, "proof_method": method,
+                 "proof_confirmed_at": datetime.combine(start - timedelta(days=3), clock(16, 0))} if running \
+            else {"proof_status": "sent", "proof_sent_to": responsible,
+                  "proof_sent_at": datetime.combine(today, clock(10, 0))}
+        session.add(Booking(contract=contract, customer=customer, slot=banner, web_start=start, web_end=end,
+                            price=banner.list_price, copy_received=True,
+                            copy_text=f"{firm['short_name']}官网横幅，欢迎垂询", published=running, **proof))
         total += banner.list_price
         counts["bookings"] += 1
     return total or slots["半版"].list_price * 2
@@ -239,11 +252,15 @@ def _demo_bookings(session, rng, today, contract, firm, customer, issues, slots,
 def _demo_payments(session, users, rng, today, contract, owner, methods, counts):
     net = _net(contract.amount, contract.discount_pct)
     kind = "membership_fee" if contract.kind == "membership" else "ad_fee"
-    parts = [net] if contract.payment_terms == "prepaid" else [(net / 2).quantize(CENT), net - (net / 2).quantize(CENT)]
+    # Design and production fees (misc) are part of an ad contract's amount: the payments never exceed it.
+    misc = Decimal(rng.choice([500, 800, 1200])) if contract.kind == "ad" and (
+        rng.random() < 0.4 or not counts["_misc"]) else Decimal(0)
+    fee = net - misc
+    parts = [fee] if contract.payment_terms == "prepaid" else [(fee / 2).quantize(CENT), fee - (fee / 2).quantize(CENT)]
     rows = [(kind, amount, contract.start_date + timedelta(days=30 * i - 3)) for i, amount in enumerate(parts)]
-    if contract.kind == "ad" and (rng.random() < 0.4 or not counts["_misc"]):
+    if misc:
         counts["_misc"] += 1
-        rows.append(("misc", Decimal(rng.choice([500, 800, 1200])), contract.start_date + timedelta(days=20)))
+        rows.append(("misc", misc, contract.start_date + timedelta(days=20)))
     for kind, amount, day in rows:
         if day > today:
             continue

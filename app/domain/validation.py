@@ -5,8 +5,10 @@ message (a Babel msgid) saying what is wrong. The callers translate the message
 and attach it to the field they were validating.
 """
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+
+from app.domain.normalise import clean_code, clean_credit_code, hidden_characters
 
 # GB 32100-2015: 17 characters from this alphabet, then a check character.
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -18,6 +20,10 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
 
 MAX_AMOUNT = Decimal("9999999999.99")
+CENT = Decimal("0.01")
+# Any date a record carries lies in these years (0001-01-01 and 9999-12-31 are typing accidents).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
 
 
 def N_(message: str) -> str:
@@ -31,9 +37,9 @@ def credit_code_check_char(first17: str) -> str:
 
 
 def check_credit_code(value: str | None) -> str | None:
-    if not value:
+    code = clean_credit_code(value)
+    if not code:
         return None
-    code = value.strip().upper()
     if len(code) != 18:
         return N_("The unified social credit code must have 18 characters.")
     if any(c not in CREDIT_CODE_ALPHABET for c in code):
@@ -44,25 +50,28 @@ def check_credit_code(value: str | None) -> str | None:
 
 
 def check_mobile(value: str | None) -> str | None:
+    value = clean_code(value)
     if not value:
         return None
-    if not MOBILE_RE.match(value.strip()):
+    if not MOBILE_RE.match(value):
         return N_("A mobile number has 11 digits and starts with 13 to 19.")
     return None
 
 
 def check_phone(value: str | None) -> str | None:
+    value = clean_code(value)
     if not value:
         return None
-    if not PHONE_RE.match(value.strip()):
+    if not PHONE_RE.match(value):
         return N_("A phone number may only contain digits, spaces, +, - and brackets.")
     return None
 
 
 def check_email(value: str | None) -> str | None:
+    value = clean_code(value)
     if not value:
         return None
-    if not EMAIL_RE.match(value.strip()):
+    if not EMAIL_RE.match(value):
         return N_("This is not a valid e-mail address.")
     return None
 
@@ -72,7 +81,7 @@ def parse_amount(value) -> Decimal:
     if isinstance(value, float):
         value = repr(value)
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
+        amount = Decimal((clean_code(str(value)) or "").replace(",", ""))
     except (InvalidOperation, ValueError):
         raise ValueError(N_("An amount must be a number.")) from None
     if not amount.is_finite():
@@ -89,7 +98,7 @@ def check_amount(value) -> str | None:
         return str(exc)
     if amount < 0:
         return N_("An amount cannot be negative.")
-    if amount.as_tuple().exponent < -2:
+    if amount != amount.quantize(CENT):
         return N_("An amount has at most two decimals.")
     if amount > MAX_AMOUNT:
         return N_("This amount is too large.")
@@ -133,6 +142,36 @@ def check_one_of(allowed):
             return None
         if str(value) not in allowed:
             return N_("Not one of the allowed values.")
+        return None
+
+    return check
+
+
+def check_name(value: str | None) -> str | None:
+    """Names may not carry invisible characters: a name that looks the same must be the same."""
+    if value and hidden_characters(value):
+        return N_("The name contains invisible characters (zero-width or direction marks); type it again.")
+    return None
+
+
+def check_sane_date(value) -> str | None:
+    if value is None or value == "":
+        return None
+    day = value.date() if isinstance(value, datetime) else value
+    if isinstance(day, date) and not EARLIEST_DATE <= day <= LATEST_DATE:
+        return N_("The date must lie between 2000 and 2099.")
+    return None
+
+
+def check_max_length(limit: int, clean):
+    """Text no longer than `limit` characters once normalised by `clean` (surrounding blanks and invisible
+    characters do not count against it)."""
+
+    def check(value) -> str | None:
+        if not isinstance(value, str):
+            return None
+        if len(clean(value) or "") > limit:
+            return N_("The text is longer than this field holds.")
         return None
 
     return check

@@ -14,3 +14,10 @@ ALL_MODELS = (
     Customer, Contact, Activity, Publication, Issue, AdSlot, SlotPriceChange,
     Contract, Booking, Payment, WriteOff, Complaint, SensitiveWord,
 )
+
+# Record name (the matrix key, the REST resource) -> its model.
+RECORD_MODELS = {
+    "customer": Customer, "contact": Contact, "activity": Activity, "publication": Publication, "issue": Issue,
+    "adslot": AdSlot, "contract": Contract, "booking": Booking, "payment": Payment, "writeoff": WriteOff,
+    "complaint": Complaint, "sensitiveword": SensitiveWord,
+}

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from flask_appbuilder import Model
 from flask_appbuilder.utils.legacy import get_sqla_class
-from sqlalchemy import CheckConstraint, DateTime, Integer, Numeric, String
+from sqlalchemy import CheckConstraint, DateTime, Integer, Numeric, String, event, inspect
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 db = get_sqla_class()()
@@ -17,14 +17,33 @@ def utcnow() -> datetime:
 
 
 def enum_column(enum_cls, *, default=None, nullable=False, index=False):
-    """A string column restricted to an enum's values (portable, unlike native enums)."""
+    """A string column restricted to an enum's values (portable, unlike native enums).
+
+    The one declaration of the column's value set: the CHECK constraint ck_<table>_<column> is added when
+    the column joins its table, and the field checks (app.checks), the forms' selects and formatters
+    (app.views.base) and the sheet's dropdowns (sync.profiles) all read the enum from here (`column_enum`).
+    """
     length = max(len(m.value) for m in enum_cls)
-    return mapped_column(String(length), nullable=nullable, default=default, index=index)
+    column = mapped_column(String(length), nullable=nullable, default=default, index=index,
+                           info={"enum": enum_cls})
+    event.listen(column.column, "after_parent_attach", _add_enum_check)
+    return column
 
 
-def enum_check(column: str, enum_cls, table: str) -> CheckConstraint:
-    allowed = ", ".join("'%s'" % m.value for m in enum_cls)
-    return CheckConstraint(f"{column} IN ({allowed})", name=f"ck_{table}_{column}")
+def _add_enum_check(column, table) -> None:
+    allowed = ", ".join("'%s'" % m.value for m in column.info["enum"])
+    table.append_constraint(CheckConstraint(f"{column.name} IN ({allowed})", name=f"ck_{table.name}_{column.name}"))
+
+
+def column_enum(model, field: str):
+    """The enum declared on `model.field` (None if the field is not an enum column)."""
+    column = inspect(model).columns.get(field)
+    return column.info.get("enum") if column is not None else None
+
+
+def enum_columns(model) -> dict:
+    """field -> enum class, for every enum column of the model."""
+    return {column.key: column.info["enum"] for column in inspect(model).columns if "enum" in column.info}
 
 
 def created_column():
@@ -47,4 +66,4 @@ class Versioned:
         return {"version_id_col": cls.__table__.c.version}
 
 
-__all__ = ["db", "Model", "Money", "Versioned", "enum_column", "enum_check", "utcnow"]
+__all__ = ["db", "Model", "Money", "Versioned", "column_enum", "enum_column", "enum_columns", "utcnow"]

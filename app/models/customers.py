@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.enums import ActivityKind, CustomerSource, CustomerStage, Locality
 
-from .base import Model, Versioned, created_column, enum_check, enum_column, updated_column
+from .base import Model, Versioned, created_column, enum_column, updated_column
 
 
 class DocumentColumn(FileColumn):
@@ -20,9 +20,6 @@ class DocumentColumn(FileColumn):
 class Customer(Versioned, Model):
     __tablename__ = "customer"
     __table_args__ = (
-        enum_check("stage", CustomerStage, "customer"),
-        enum_check("source", CustomerSource, "customer"),
-        enum_check("locality", Locality, "customer"),
         # Substring search on names (PostgreSQL; SQLite uses the FTS5 table of migration 0004_search).
         Index("ix_customer_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
     )
@@ -86,7 +83,6 @@ class Contact(Versioned, Model):
 class Activity(Versioned, Model):
     __tablename__ = "activity"
     __table_args__ = (
-        enum_check("kind", ActivityKind, "activity"),
         Index("ix_activity_user_date", "user_id", "happened_on"),
     )
 
@@ -98,6 +94,8 @@ class Activity(Versioned, Model):
     happened_on: Mapped[date] = mapped_column(Date, nullable=False, default=date.today, index=True)
     outcome: Mapped[str | None] = mapped_column(Text)
     next_follow_up: Mapped[date | None] = mapped_column(Date, index=True)
+    # Entered more than a few days after it happened (app.domain.rules.dates.is_late_entry): KPIs count it apart.
+    late: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime] = updated_column()
 

@@ -1,58 +1,12 @@
-"""Session hooks that keep derived columns right whichever door wrote the row."""
-from contextlib import contextmanager
-from contextvars import ContextVar
+"""The model's own session hook: denormalised columns kept right whichever door wrote the row.
 
+Nothing here knows who acts or audits: the workflow registers its own hooks (app.workflow.hooks).
+"""
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from .customers import Customer
-from .media import AdSlot, SlotPriceChange
 from .sales import Booking, Payment
-from .workflow import CustomerStageChange, WriteOff
-
-# The user on whose behalf work outside a request runs (the sheet sync, CLI commands).
-current_actor_id: ContextVar[int | None] = ContextVar("current_actor_id", default=None)
-
-
-# Which door a change came through: "browser", "api", "sheet" or "cli".
-current_channel: ContextVar[str | None] = ContextVar("current_channel", default=None)
-
-
-@contextmanager
-def acting_as(user_id: int | None, channel: str):
-    """Run work outside a request on behalf of a user (the sheet sync, CLI commands)."""
-    user_token = current_actor_id.set(user_id)
-    channel_token = current_channel.set(channel)
-    try:
-        yield
-    finally:
-        current_actor_id.reset(user_token)
-        current_channel.reset(channel_token)
-
-
-def channel() -> str:
-    """The door of the current change; inside a request, told apart by the URL."""
-    from flask import has_request_context, request
-
-    explicit = current_channel.get()
-    if explicit:
-        return explicit
-    if has_request_context():
-        return "api" if request.path.startswith("/api/") else "browser"
-    return "cli"
-
-
-def actor_id() -> int | None:
-    """Who is making the change: the request's user, else whoever the context names."""
-    from flask import has_request_context
-
-    if has_request_context():
-        from app.security.ownership import acting_user_id
-
-        user_id = acting_user_id()
-        if user_id is not None:
-            return user_id
-    return current_actor_id.get()
+from .workflow import WriteOff
 
 
 def _sync_customer_from_contract(session: Session, item) -> None:
@@ -69,44 +23,8 @@ def _sync_customer_from_contract(session: Session, item) -> None:
         item.customer = contract.customer
 
 
-def _record_price_change(session: Session, slot: AdSlot) -> None:
-    history = inspect(slot).attrs.list_price.history
-    if not history.has_changes():
-        return
-    old = history.deleted[0] if history.deleted else None
-    if old is not None and slot.list_price is not None and old == slot.list_price:
-        return
-    session.add(SlotPriceChange(slot=slot, old_price=old, new_price=slot.list_price,
-                                changed_by_id=actor_id()))
-
-
-def _record_stage_change(session: Session, customer: Customer) -> None:
-    history = inspect(customer).attrs.stage.history
-    if not history.has_changes() or not customer.stage:
-        return
-    old = history.deleted[0] if history.deleted else None
-    if old == customer.stage:
-        return
-    owner_id = customer.owner.id if customer.owner is not None else customer.owner_id
-    session.add(CustomerStageChange(customer=customer, from_stage=old, to_stage=customer.stage,
-                                    owner_id=owner_id, changed_by_id=actor_id()))
-
-
 @event.listens_for(Session, "before_flush")
 def keep_derived_columns(session: Session, flush_context, instances) -> None:
     for item in list(session.new) + list(session.dirty):
         if isinstance(item, (Booking, Payment, WriteOff)):
             _sync_customer_from_contract(session, item)
-        elif isinstance(item, AdSlot):
-            _record_price_change(session, item)
-        elif isinstance(item, Customer):
-            _record_stage_change(session, item)
-
-
-def _register_audit_log() -> None:
-    from app.workflow import audit
-
-    audit.register()
-
-
-_register_audit_log()

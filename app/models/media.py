@@ -8,13 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.enums import Medium
 
-from .base import Model, Versioned, Money, created_column, enum_check, enum_column, updated_column, utcnow
+from .base import Model, Versioned, Money, created_column, enum_column, updated_column, utcnow
 
 
 class Publication(Versioned, Model):
     __tablename__ = "publication"
-    __table_args__ = (enum_check("medium", Medium, "publication"),)
-
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Media full name as printed on contracts, e.g. "某某商情广告·影音商务网".
     name: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
@@ -45,8 +43,6 @@ class Issue(Versioned, Model):
 
 class AdSlot(Versioned, Model):
     __tablename__ = "ad_slot"
-    __table_args__ = (enum_check("medium", Medium, "ad_slot"),)
-
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     publication_id: Mapped[int] = mapped_column(ForeignKey("publication.id"), index=True)
     name: Mapped[str] = mapped_column(String(80), nullable=False)

@@ -12,7 +12,7 @@ from app.domain.enums import (
     ContractKind, ContractStatus, PaymentKind, PaymentMethod, PaymentTerms, ProofMethod, ProofStatus,
 )
 
-from .base import Model, Versioned, Money, created_column, enum_check, enum_column, updated_column
+from .base import Model, Versioned, Money, created_column, enum_column, updated_column
 from .customers import Contact, Customer, DocumentColumn
 from .media import AdSlot, Issue, Publication
 
@@ -20,9 +20,6 @@ from .media import AdSlot, Issue, Publication
 class Contract(Versioned, Model):
     __tablename__ = "contract"
     __table_args__ = (
-        enum_check("kind", ContractKind, "contract"),
-        enum_check("status", ContractStatus, "contract"),
-        enum_check("payment_terms", PaymentTerms, "contract"),
         CheckConstraint("start_date <= end_date", name="ck_contract_dates"),
         CheckConstraint("amount >= 0", name="ck_contract_amount"),
         CheckConstraint("discount_pct >= 0 AND discount_pct <= 100", name="ck_contract_discount"),
@@ -70,9 +67,6 @@ class Booking(Versioned, Model):
     __table_args__ = (
         # A slot holds one ad per issue (web bookings have no issue and use a period).
         UniqueConstraint("slot_id", "issue_id", name="uq_booking_slot_issue"),
-        enum_check("proof_status", ProofStatus, "booking"),
-        CheckConstraint("proof_method IS NULL OR proof_method IN ('in_person', 'email', 'fax')",
-                        name="ck_booking_proof_method"),
         CheckConstraint("price >= 0", name="ck_booking_price"),
     )
 
@@ -95,6 +89,9 @@ class Booking(Versioned, Model):
     proof_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     proof_evidence: Mapped[str | None] = mapped_column(DocumentColumn)
     proof_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    # The customer's ad responsible contact when the proof was sent: the one who may confirm it.
+    proof_sent_to_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
+    proof_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Supporting documents that clear sensitive words in the copy.
     has_supporting_documents: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     supporting_document: Mapped[str | None] = mapped_column(DocumentColumn)
@@ -105,7 +102,8 @@ class Booking(Versioned, Model):
     customer: Mapped[Customer] = relationship()
     slot: Mapped[AdSlot] = relationship()
     issue: Mapped[Issue | None] = relationship()
-    proof_contact: Mapped[Contact | None] = relationship()
+    proof_contact: Mapped[Contact | None] = relationship(foreign_keys=[proof_contact_id])
+    proof_sent_to: Mapped[Contact | None] = relationship(foreign_keys=[proof_sent_to_id])
     proof_recorded_by: Mapped[User | None] = relationship(User)
 
     def __repr__(self) -> str:
@@ -115,9 +113,8 @@ class Booking(Versioned, Model):
 class Payment(Versioned, Model):
     __tablename__ = "payment"
     __table_args__ = (
-        enum_check("kind", PaymentKind, "payment"),
-        enum_check("method", PaymentMethod, "payment"),
         CheckConstraint("amount >= 0", name="ck_payment_amount"),
+        CheckConstraint("advance >= 0 AND advance <= amount", name="ck_payment_advance"),
         Index("ix_payment_method_date", "method", "collected_on"),
     )
 
@@ -133,6 +130,14 @@ class Payment(Versioned, Model):
     received_at: Mapped[datetime | None] = mapped_column(DateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The part of the amount Finance holds as an advance (the surplus over the open receivable): it does not
+    # pay this contract.
+    advance: Mapped[Decimal] = mapped_column(Money, nullable=False, default=Decimal("0"))
+    # A confirmed payment is final; a correction is a reversal (who, when, why): the payment then counts for
+    # nothing and the right one is recorded anew.
+    reversed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    reversal_reason: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_column()
 
@@ -140,6 +145,7 @@ class Payment(Versioned, Model):
     customer: Mapped[Customer] = relationship()
     collected_by: Mapped[User | None] = relationship(User, foreign_keys=[collected_by_id])
     confirmed_by: Mapped[User | None] = relationship(User, foreign_keys=[confirmed_by_id])
+    reversed_by: Mapped[User | None] = relationship(User, foreign_keys=[reversed_by_id])
 
     def __repr__(self) -> str:
         return f"#{self.id}"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.enums import ComplaintStatus, ContractStatus, CustomerStage
 
-from .base import Model, Versioned, Money, created_column, enum_check, enum_column, updated_column, utcnow
+from .base import Model, Versioned, Money, created_column, enum_column, updated_column, utcnow
 from .customers import Contact, Customer
 from .sales import Contract
 
@@ -19,8 +19,6 @@ class ContractTransition(Model):
 
     __tablename__ = "contract_transition"
     __table_args__ = (
-        enum_check("from_status", ContractStatus, "contract_transition"),
-        enum_check("to_status", ContractStatus, "contract_transition"),
         Index("ix_contract_transition_to_at", "to_status", "at"),
     )
 
@@ -106,7 +104,6 @@ class Complaint(Versioned, Model):
 
     __tablename__ = "complaint"
     __table_args__ = (
-        enum_check("status", ComplaintStatus, "complaint"),
         CheckConstraint("satisfaction IS NULL OR (satisfaction >= 1 AND satisfaction <= 5)",
                         name="ck_complaint_satisfaction"),
     )

@@ -18,7 +18,7 @@ from .matrix import own_only
 def acting_user():
     """The user making the change: signed in by session or JWT, or named by `acting_as` outside a request."""
     if not has_request_context():
-        from app.models.events import current_actor_id
+        from app.context import current_actor_id
 
         user_id = current_actor_id.get()
         sm = current_app.appbuilder.sm
@@ -117,6 +117,20 @@ def _customer_of(item) -> Customer | None:
     return db.session.get(Customer, customer_id) if customer_id else None
 
 
+def owner_changed(item: Customer) -> bool:
+    state = inspect(item)
+    return state.attrs.owner.history.has_changes() or state.attrs.owner_id.history.has_changes()
+
+
+def new_owner_id(item: Customer) -> int | None:
+    """The owner the customer will have once saved: a relationship set last wins at flush, as does a None."""
+    history = inspect(item).attrs.owner.history
+    if history.added:
+        owner = history.added[0]
+        return owner.id if owner is not None else None
+    return item.owner.id if item.owner is not None else item.owner_id
+
+
 def check_write(record: str, item) -> None:
     """Refuse attaching a row to someone else's customer, or re-assigning a customer."""
     user_id = restricted_user_id(record)
@@ -124,14 +138,14 @@ def check_write(record: str, item) -> None:
         return
     if isinstance(item, Customer):
         state = inspect(item)
-        # Forms and the API set the relationship, the sync may set the column: look at both.
+        # Forms and the API set the relationship, the sync may set the column: look at both. A Sales rep's new
+        # customer was given its owner by the write-preparation step (app.workflow.prepare).
         previous = [u.id for u in state.attrs.owner.history.deleted if u is not None]
         previous += [i for i in state.attrs.owner_id.history.deleted if i is not None]
-        new_owner = item.owner.id if item.owner is not None else item.owner_id
-        if new_owner is None and not previous:
-            item.owner = acting_user()  # the relationship, so a None set by the form cannot win at flush
-            new_owner = user_id
-        if new_owner != user_id or any(old != user_id for old in previous):
+        if state.persistent and not previous and owner_changed(item):
+            previous = [state.committed_state.get("owner_id", item.owner_id)]
+        if new_owner_id(item) != user_id or any(old != user_id for old in previous):
+            # Emptying the owner counts too: the customer would vanish from the rep's own lists.
             raise RefusedWrite(str(_l("You cannot assign a customer to another user.")))
         return
     if not owns_customer(_customer_of(item), user_id):

@@ -1,13 +1,16 @@
 """What every record's ModelView and ModelRestApi share: permissions, row filters, write guards."""
 from flask_babel import gettext
+from marshmallow import fields
+from marshmallow.validate import Length
 from wtforms import SelectField
 
-from app.checks import api_validators, date_order_errors, form_validators
+from app.checks import api_validators, form_validators
 from app.labels import enum_choices, enum_label, enum_labels
 from app.models.integrity import blocking_dependents
 from app.security.matrix import RECORDS
 from app.security.ownership import OwnRowsFilter, RefusedWrite
 from app.workflow.guards import check_record_write
+from app.workflow.http import Refusal
 
 from app.search import CustomerNameSearchMixin
 
@@ -106,6 +109,23 @@ class RecordApiMixin(VersionedApiMixin, RecordMixin):
             cls.resource_name = cls.record
             cls.validators_columns = api_validators(cls.record)
 
+    def _init_model_schemas(self) -> None:
+        super()._init_model_schemas()
+        # marshmallow-sqlalchemy rounds a Numeric(12, 2) value to two places while loading it (1.005 became
+        # 1.00): keep what was sent, so the field checks refuse it as the forms and the sheet do.
+        # Lengths likewise: the field checks measure text once normalised (app.checks), not as sent.
+        for schema in (self.add_model_schema, self.edit_model_schema):
+            for field in schema.fields.values():
+                if isinstance(field, fields.Decimal):
+                    field.places = None
+                if isinstance(field, fields.String):
+                    field.validators = [check for check in field.validators if not isinstance(check, Length)]
+
+    def refusal(self, refused: RefusedWrite):
+        """A refused write: 400 with the translated message, the rule's stable code and the field."""
+        self.datamodel.session.rollback()
+        return Refusal.of(refused).json_response()
+
     def put_headless(self, pk):
         # Loading the body resolves relations by query; without this, autoflush would write the new values
         # before guard() runs and hide what changed from the write rules.
@@ -114,14 +134,22 @@ class RecordApiMixin(VersionedApiMixin, RecordMixin):
         errors = self.relation_errors(self.edit_columns)
         if errors:
             return self.response_422(message=errors)
-        with self.datamodel.session.no_autoflush:
-            return super().put_headless(pk)
+        try:
+            with self.datamodel.session.no_autoflush:
+                return super().put_headless(pk)
+        except RefusedWrite as refused:
+            return self.refusal(refused)
 
     def get_headless(self, pk, **kwargs):
         return super().get_headless(pk, **kwargs) if valid_pk(pk) else self.response_404()
 
     def delete_headless(self, pk):
-        return super().delete_headless(pk) if valid_pk(pk) else self.response_404()
+        if not valid_pk(pk):
+            return self.response_404()
+        try:
+            return super().delete_headless(pk)
+        except RefusedWrite as refused:
+            return self.refusal(refused)
 
     def post_headless(self):
         # Same for a new row: a query in pre_add (ownership, rules) would flush it half-checked, and a missing
@@ -134,6 +162,8 @@ class RecordApiMixin(VersionedApiMixin, RecordMixin):
         try:
             with self.datamodel.session.no_autoflush:
                 return super().post_headless()
+        except RefusedWrite as refused:
+            return self.refusal(refused)
         except SQLAlchemyError:
             # FAB 5.3's SQLAInterface.add re-raises the database error (edit wraps it for a 422): it has been
             # logged and rolled back there; answer like an edit would.
@@ -150,12 +180,6 @@ class RecordApiMixin(VersionedApiMixin, RecordMixin):
         return {name: [gettext("Not a valid id.")] for name in columns or ()
                 if name in body and self.datamodel.is_relation(name) and not self.datamodel.is_relation_many_to_many(name)
                 and (isinstance(body[name], (dict, list)) or not valid_pk(body[name]))}
-
-    def guard(self, item, deleting: bool = False) -> None:
-        errors = [] if deleting else date_order_errors(self.record, item)
-        if errors:
-            raise RefusedWrite("; ".join(errors))
-        super().guard(item, deleting)
 
 
 class RecordViewMixin(VersionedViewMixin, CustomerNameSearchMixin, ChoicesMixin, RecordMixin):
@@ -174,9 +198,29 @@ class RecordViewMixin(VersionedViewMixin, CustomerNameSearchMixin, ChoicesMixin,
             cls.validators_columns = {**form_validators(cls.record), **getattr(cls, "extra_validators", {})}
             set_titles(cls)
             install_relation_fields(cls)  # search-as-you-type relation fields (app.views.choices)
+            install_enum_fields(cls)  # labels and selects of the enums declared on the model's columns
             cls.formatters_columns = {**plain_formatters(cls), **(cls.formatters_columns or {})}
             cls.add_form_extra_fields = {**checkboxes(cls, cls.add_columns), **(cls.add_form_extra_fields or {})}
             cls.edit_form_extra_fields = {**checkboxes(cls, cls.edit_columns), **(cls.edit_form_extra_fields or {})}
+
+
+def install_enum_fields(cls) -> None:
+    """Every enum column (declared once, on the model: app.models.base.enum_column) is shown by its translated
+    label and edited through a select of its labels; a view states neither."""
+    from app.models.base import enum_columns
+
+    labels = cls.label_columns or {}
+    shown = set(cls.list_columns or []) | set(cls.show_columns or [])
+    nullable = {column.key: column.nullable for column in cls.datamodel.obj.__table__.columns}
+    formatters = dict(cls.formatters_columns or {})
+    add_fields, edit_fields = dict(cls.add_form_extra_fields or {}), dict(cls.edit_form_extra_fields or {})
+    for field, enum_cls in enum_columns(cls.datamodel.obj).items():
+        if field in shown:
+            formatters.setdefault(field, enum_formatter(enum_cls))
+        for columns, fields in ((cls.add_columns, add_fields), (cls.edit_columns, edit_fields)):
+            if field in (columns or ()) and field not in fields:
+                fields[field] = enum_select(labels.get(field, field), enum_cls, required=not nullable.get(field))
+    cls.formatters_columns, cls.add_form_extra_fields, cls.edit_form_extra_fields = formatters, add_fields, edit_fields
 
 
 def use_eager_datamodel(cls) -> None:

@@ -2,13 +2,12 @@
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from app.domain.enums import ActivityKind, CustomerSource, CustomerStage, Locality
 from app.labels import labels_for
 from app.models import Activity, Contact, Customer
-from app.security.ownership import OwnerChoicesFilter, acting_user_id
+from app.security.ownership import OwnerChoicesFilter
 from app.uploads import DocumentField
 
-from .base import RecordViewMixin, enum_formatter, enum_select, own_rel_filter
+from .base import RecordViewMixin, own_rel_filter
 from .export import ExportMixin
 
 
@@ -27,25 +26,16 @@ class ContactView(ExportMixin, RecordViewMixin, ModelView):
 class ActivityView(ExportMixin, RecordViewMixin, ModelView):
     record = "activity"
     datamodel = SQLAInterface(Activity)
-    list_columns = ["happened_on", "customer", "kind", "user", "outcome", "next_follow_up"]
+    list_columns = ["happened_on", "customer", "kind", "user", "outcome", "next_follow_up", "late"]
     search_columns = ["happened_on", "kind", "user", "next_follow_up"]
     add_columns = edit_columns = ["customer", "contact", "kind", "happened_on", "outcome", "next_follow_up"]
-    show_columns = ["id"] + add_columns + ["user", "created_at"]
+    show_columns = ["id"] + add_columns + ["user", "late", "created_at"]
     label_columns = labels_for(show_columns)
-    formatters_columns = {"kind": enum_formatter(ActivityKind)}
-    add_form_extra_fields = edit_form_extra_fields = {"kind": enum_select(label_columns["kind"], ActivityKind)}
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "customer": own_rel_filter("customer"),
         "contact": own_rel_filter("contact"),
     }
     base_order = ("happened_on", "desc")
-
-    def pre_add(self, item):
-        from app.security.ownership import acting_user_id
-
-        if item.user_id is None and item.user is None:
-            item.user_id = acting_user_id()
-        super().pre_add(item)
 
 
 class CustomerView(ExportMixin, RecordViewMixin, ModelView):
@@ -59,15 +49,7 @@ class CustomerView(ExportMixin, RecordViewMixin, ModelView):
     ]
     show_columns = ["id"] + add_columns + ["created_at", "updated_at"]
     label_columns = labels_for(show_columns)
-    formatters_columns = {
-        "stage": enum_formatter(CustomerStage),
-        "source": enum_formatter(CustomerSource),
-        "locality": enum_formatter(Locality),
-    }
     add_form_extra_fields = edit_form_extra_fields = {
-        "stage": enum_select(label_columns["stage"], CustomerStage),
-        "source": enum_select(label_columns["source"], CustomerSource, required=False),
-        "locality": enum_select(label_columns["locality"], Locality),
         "license_copy": DocumentField(label_columns["license_copy"]),
         "operating_permit": DocumentField(label_columns["operating_permit"]),
     }

@@ -45,6 +45,11 @@ class EagerSQLAInterface(SQLAInterface):
         super().__init__(obj, session)
         self.eager = eager
 
+    def get_max_length(self, col_name: str) -> int:
+        # No length validator on the raw form input: the field checks (app.checks) measure the text once
+        # normalised, so surrounding blanks or a pasted zero-width space do not make a valid code too long.
+        return -1
+
     # -- what to load with the rows ---------------------------------------------------------------
     def eager_relations(self) -> list[str]:
         if self.eager is not None:

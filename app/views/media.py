@@ -3,11 +3,10 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
-from app.domain.enums import Medium
 from app.labels import labels_for
 from app.models import AdSlot, Issue, Publication, SlotPriceChange
 
-from .base import RecordViewMixin, enum_formatter, enum_select
+from .base import RecordViewMixin
 from .export import ExportMixin
 
 
@@ -19,8 +18,6 @@ class PublicationView(ExportMixin, RecordViewMixin, ModelView):
     add_columns = edit_columns = ["name", "medium"]
     show_columns = ["id", "name", "medium", "created_at"]
     label_columns = labels_for(show_columns)
-    formatters_columns = {"medium": enum_formatter(Medium)}
-    add_form_extra_fields = edit_form_extra_fields = {"medium": enum_select(label_columns["medium"], Medium)}
     base_order = ("name", "asc")
 
 
@@ -60,8 +57,6 @@ class AdSlotView(ExportMixin, RecordViewMixin, ModelView):
     add_columns = edit_columns = ["publication", "name", "medium", "size", "list_price", "active"]
     show_columns = ["id"] + add_columns + ["updated_at"]
     label_columns = labels_for(show_columns)
-    formatters_columns = {"medium": enum_formatter(Medium)}
-    add_form_extra_fields = edit_form_extra_fields = {"medium": enum_select(label_columns["medium"], Medium)}
     related_views = [SlotPriceChangeView]
     show_template = "appbuilder/general/model/show_cascade.html"
     base_order = ("name", "asc")

@@ -65,26 +65,19 @@ class HandoverView(RecordPage):
     @expose("/confirm/<int:pk>", methods=["POST"])
     @has_access
     def confirm(self, pk):
-        from app.domain.rules.errors import RuleViolation
-        from app.models import Payment, db
-        from app.security.ownership import restricted_user_id
-        from sqlalchemy.orm.exc import StaleDataError
-
-        from app.workflow.concurrency import as_violation, parse_version
-        from app.workflow.messages import translate
+        from app.models import Payment
+        from app.workflow.concurrency import parse_version
+        from app.workflow.http import run_action
         from app.workflow.money import confirm_payment
+        from app.workflow.scope import visible
 
-        payment = db.session.get(Payment, pk)
-        owner = restricted_user_id("payment")
-        if payment is None or (owner is not None and payment.customer.owner_id != owner):
+        payment = visible("payment", Payment, pk)
+        if payment is None:
             abort(404)
-        try:
-            # The list sends the version each row was shown with: a payment changed since is refused.
-            confirm_payment(payment, expected_version=parse_version(request.form.get("version")))
-            db.session.commit()
-        except (RuleViolation, StaleDataError) as refused:
-            db.session.rollback()
-            flash(translate(as_violation(refused)), "danger")
+        # The list sends the version each row was shown with: a payment changed since is refused.
+        refused = run_action(confirm_payment, payment, expected_version=parse_version(request.form.get("version")))
+        if refused is not None:
+            flash(refused.message, "danger")
         else:
             flash(gettext("Payment confirmed as received."), "success")
         return redirect(url_for(f"{self.endpoint}.index"))

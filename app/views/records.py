@@ -10,11 +10,12 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import StringField
 
-from app.domain.enums import AuditAction, ComplaintStatus
+from app.domain.enums import AuditAction
 from app.labels import labels_for
 from app.models import AuditLog, Complaint, Customer, SensitiveWord, WriteOff
+from app.models.base import column_enum
 from app.security.matrix import READ_ONLY_RECORDS
-from app.security.ownership import OwnerChoicesFilter, acting_user_id
+from app.security.ownership import OwnerChoicesFilter
 
 from .base import RecordViewMixin, enum_formatter, enum_select, own_rel_filter
 from .export import ExportMixin
@@ -56,13 +57,12 @@ class ComplaintView(ExportMixin, RecordViewMixin, ModelView):
                                   "resolution", "resolved_on", "satisfaction"]
     show_columns = ["id"] + add_columns + ["handled_by", "created_at", "updated_at"]
     label_columns = labels_for(show_columns)
-    formatters_columns = {"status": enum_formatter(ComplaintStatus)}
-    add_form_extra_fields = edit_form_extra_fields = {"status": enum_select(label_columns["status"], ComplaintStatus)}
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "customer": own_rel_filter("customer"), "contact": own_rel_filter("contact"),
     }
     # Filters: status from its translated choices; customer by name (a text box, not a select of every customer).
-    search_form_extra_fields = {"status": enum_select(label_columns["status"], ComplaintStatus, required=False),
+    search_form_extra_fields = {"status": enum_select(label_columns["status"], column_enum(Complaint, "status"),
+                                                      required=False),
                                 "customer": StringField(label_columns["customer"])}
     base_order = ("received_on", "desc")
 
@@ -72,11 +72,6 @@ class ComplaintView(ExportMixin, RecordViewMixin, ModelView):
         filters._search_filters["customer"] = filters._all_filters["customer"] = [
             CustomerNameFilter("customer", self.datamodel)]
         filters._search_filters["status"] = filters._all_filters["status"] = [FilterEqual("status", self.datamodel)]
-
-    def pre_add(self, item):
-        if item.handled_by is None and item.handled_by_id is None:
-            item.handled_by_id = acting_user_id()
-        super().pre_add(item)
 
 
 class SensitiveWordView(ExportMixin, RecordViewMixin, ModelView):

@@ -1,29 +1,23 @@
 """Views of contracts, bookings and payments."""
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose
-from flask_appbuilder.security.decorators import has_access
-from flask_babel import gettext
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from app.security.ownership import acting_user_id
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext, lazy_gettext as _l
 
-from app.domain.enums import (
-    ContractKind, ContractStatus, PaymentKind, PaymentMethod, PaymentTerms, ProofMethod, ProofStatus,
-)
-from flask_babel import lazy_gettext as _l
-
+from app.domain.enums import ContractStatus
 from app.labels import enum_label, labels_for
+from app.models import Booking, Contract, Payment
+from app.uploads import DocumentField
+
+from .base import VIEW_METHOD_PERMISSIONS, RecordViewMixin, own_rel_filter
+from .export import ExportMixin
 
 # Button labels of the approval chain.
 TRANSITION_LABELS = {
     "stamped": _l("Record customer stamp"), "reviewed": _l("Mark reviewed"), "approved": _l("Approve and sign"),
     "sealed": _l("Apply company seal"), "draft": _l("Send back to draft"), "cancelled": _l("Cancel contract"),
 }
-from app.models import Booking, Contract, Payment
-
-from .base import VIEW_METHOD_PERMISSIONS, RecordViewMixin, enum_formatter, enum_select, own_rel_filter
-from .export import ExportMixin
-from app.uploads import DocumentField
-from app.workflow.bookings import stamp_proof
 
 
 class BookingView(ExportMixin, RecordViewMixin, ModelView):
@@ -36,52 +30,73 @@ class BookingView(ExportMixin, RecordViewMixin, ModelView):
         "has_supporting_documents", "supporting_document", "proof_status", "proof_contact", "proof_method",
         "proof_evidence", "published",
     ]
-    show_columns = ["id", "customer"] + add_columns + ["proof_confirmed_at", "proof_recorded_by", "created_at",
-                                                       "updated_at"]
+    show_columns = ["id", "customer"] + add_columns + ["proof_sent_to", "proof_sent_at", "proof_confirmed_at",
+                                                       "proof_recorded_by", "created_at", "updated_at"]
     label_columns = labels_for(show_columns)
-    formatters_columns = {"proof_status": enum_formatter(ProofStatus), "proof_method": enum_formatter(ProofMethod)}
     add_form_extra_fields = edit_form_extra_fields = {
-        "proof_status": enum_select(label_columns["proof_status"], ProofStatus),
-        "proof_method": enum_select(label_columns["proof_method"], ProofMethod, required=False),
         "proof_evidence": DocumentField(label_columns["proof_evidence"]),
         "supporting_document": DocumentField(label_columns["supporting_document"]),
     }
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "contract": own_rel_filter("contract"), "proof_contact": own_rel_filter("contact"),
     }
-
-    def pre_update(self, item):
-        stamp_proof(item)
-        super().pre_update(item)
-
-    def pre_add(self, item):
-        stamp_proof(item)
-        super().pre_add(item)
     base_order = ("id", "desc")
+
+
+def advance_field(label):
+    """The advance Finance holds apart: optional, empty means none (0)."""
+    from decimal import Decimal
+
+    from wtforms import DecimalField
+    from wtforms.validators import Optional
+
+    return DecimalField(label, validators=[Optional()], default=Decimal("0"),
+                        filters=[lambda value: Decimal("0") if value is None else value])
 
 
 class PaymentView(ExportMixin, RecordViewMixin, ModelView):
     record = "payment"
     datamodel = SQLAInterface(Payment)
-    list_columns = ["collected_on", "contract", "customer", "amount", "kind", "method", "collected_by", "confirmed_at"]
+    list_columns = ["collected_on", "contract", "customer", "amount", "kind", "method", "collected_by", "confirmed_at",
+                    "reversed_at"]
     search_columns = ["customer", "contract", "collected_on", "method", "kind", "collected_by", "confirmed_at"]
+    # Who may set which field in which state (Sales: no receipt, no advance): app.domain.rules.editable.
     add_columns = edit_columns = [
-        "contract", "amount", "kind", "method", "collected_on", "received_at", "confirmed_at", "notes",
+        "contract", "amount", "advance", "kind", "method", "collected_on", "received_at", "confirmed_at", "notes",
     ]
-    show_columns = ["id", "customer"] + add_columns + ["collected_by", "confirmed_by", "created_at"]
+    show_columns = ["id", "customer"] + add_columns + ["collected_by", "confirmed_by", "reversed_at", "reversed_by",
+                                                       "reversal_reason", "created_at"]
     label_columns = labels_for(show_columns)
-    formatters_columns = {"kind": enum_formatter(PaymentKind), "method": enum_formatter(PaymentMethod)}
-    add_form_extra_fields = edit_form_extra_fields = {
-        "kind": enum_select(label_columns["kind"], PaymentKind),
-        "method": enum_select(label_columns["method"], PaymentMethod),
-    }
+    add_form_extra_fields = edit_form_extra_fields = {"advance": advance_field(label_columns["advance"])}
     add_form_query_rel_fields = edit_form_query_rel_fields = {"contract": own_rel_filter("contract")}
     base_order = ("collected_on", "desc")
+    show_template = "adsheet/payment_show.html"
+    method_permission_name = {**VIEW_METHOD_PERMISSIONS, "reverse": "edit"}
+    include_route_methods = RecordViewMixin.include_route_methods | {"reverse"}
 
-    def pre_add(self, item):
-        if item.collected_by_id is None and item.collected_by is None:
-            item.collected_by_id = acting_user_id()
-        super().pre_add(item)
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            kwargs["can_reverse"] = bool(
+                item is not None and item.confirmed_at is not None and item.reversed_at is None
+                and self.appbuilder.sm.has_access("can_edit", self.class_permission_name))
+        return super().render_template(template, **kwargs)
+
+    @expose("/reverse/<int:pk>", methods=["POST"])
+    @has_access
+    def reverse(self, pk):
+        """Reverse a confirmed payment with a reason (the same action as POST /api/v1/payment/<id>/reverse)."""
+        from app.workflow.http import reverse
+
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        refused = reverse(item, request.form.get("reason"))
+        if refused is not None:
+            flash(refused.message, "danger")
+        else:
+            flash(gettext("The payment is reversed: it no longer counts."), "success")
+        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
 
 
 class ContractView(ExportMixin, RecordViewMixin, ModelView):
@@ -97,15 +112,6 @@ class ContractView(ExportMixin, RecordViewMixin, ModelView):
     ]
     show_columns = ["id", "status"] + add_columns + ["created_by", "created_at", "updated_at"]
     label_columns = labels_for(show_columns)
-    formatters_columns = {
-        "kind": enum_formatter(ContractKind),
-        "status": enum_formatter(ContractStatus),
-        "payment_terms": enum_formatter(PaymentTerms),
-    }
-    add_form_extra_fields = edit_form_extra_fields = {
-        "kind": enum_select(label_columns["kind"], ContractKind),
-        "payment_terms": enum_select(label_columns["payment_terms"], PaymentTerms),
-    }
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "customer": own_rel_filter("customer"), "renews": own_rel_filter("contract"),
     }
@@ -114,11 +120,6 @@ class ContractView(ExportMixin, RecordViewMixin, ModelView):
     base_order = ("end_date", "desc")
     method_permission_name = {**VIEW_METHOD_PERMISSIONS, "transition": "edit"}
     include_route_methods = RecordViewMixin.include_route_methods | {"transition"}
-
-    def pre_add(self, item):
-        if item.created_by_id is None and item.created_by is None:
-            item.created_by_id = acting_user_id()
-        super().pre_add(item)
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
@@ -131,27 +132,19 @@ class ContractView(ExportMixin, RecordViewMixin, ModelView):
     @expose("/transition/<int:pk>", methods=["POST"])
     @has_access
     def transition(self, pk):
-        from app.domain.rules.errors import RuleViolation
-        from app.models import db
-        from app.workflow.contracts import transition_contract
-        from app.workflow.messages import translate
+        """Move the contract along the approval chain (the same function as POST /api/v1/contract/<id>/transition)."""
+        from app.workflow.concurrency import parse_version
+        from app.workflow.http import transition
 
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             abort(404)
-        from sqlalchemy.orm.exc import StaleDataError
-
-        from app.workflow.concurrency import as_violation, parse_version
-
         to = request.form.get("to", "")
-        try:
-            # The approval box sends the version it was shown with: a contract changed since is refused.
-            transition_contract(item, to, request.form.get("reason"),
-                                expected_version=parse_version(request.form.get("version")))
-            db.session.commit()
-        except (RuleViolation, StaleDataError) as refused:
-            db.session.rollback()
-            flash(translate(as_violation(refused)), "danger")
+        # The approval box sends the version it was shown with: a contract changed since is refused.
+        refused = transition(item, to, request.form.get("reason"),
+                             expected_version=parse_version(request.form.get("version")))
+        if refused is not None:
+            flash(refused.message, "danger")
         else:
             flash(gettext("The contract is now %(status)s.", status=enum_label(ContractStatus, to)), "success")
         return redirect(url_for(f"{self.endpoint}.show", pk=pk))

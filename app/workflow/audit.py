@@ -1,7 +1,7 @@
 """The audit log: every create/update/delete of the domain records, every contract transition, and every
 change of users, roles, groups and role permissions.
 
-`register()` (called from app.models.events) installs two Session hooks: before_flush notes who is
+`register()` (called from app.workflow.hooks) installs two Session hooks: before_flush notes who is
 acting and reads the rows the database will delete with a deleted row (ON DELETE CASCADE, e.g. a
 customer's contacts and activities) while they still exist; after_flush writes one audit_log row per
 changed row, cascaded rows included (marked `deleted_with`), with the changes as JSON {field: [old, new]}.
@@ -124,7 +124,9 @@ def _summary(obj) -> str | None:
 
 
 def _actor(session: Session):
-    from app.models.events import actor_id, channel
+    from app.context import channel
+
+    from .actors import actor_id
 
     user_id = actor_id()
     name = None

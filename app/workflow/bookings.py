@@ -1,16 +1,12 @@
 """Bookings: publication blockers, sensitive words, slot conflicts and proof confirmation."""
-from datetime import datetime
-
 from sqlalchemy import select
 
-from app.domain.enums import ProofMethod, ProofStatus
+from app.domain.enums import ProofStatus
 from app.domain.rules import bookings as rules
 from app.domain.rules.bookings import BookingFacts, SlotUse
 from app.domain.rules.errors import RuleViolation
-from app.models import Booking, Contact, SensitiveWord, db
-from app.models.base import utcnow
+from app.models import Booking, Contact, Contract, SensitiveWord, db
 
-from .concurrency import lock_related
 from .contracts import contract_facts
 from .messages import violation
 
@@ -32,10 +28,19 @@ def ad_responsible_id(customer_id: int | None) -> int | None:
                                                       Contact.is_ad_responsible.is_(True)))
 
 
-def _customer_id(booking: Booking) -> int | None:
+def booking_contract(booking: Booking) -> Contract | None:
+    contract = booking.contract
+    if contract is None and booking.contract_id is not None:
+        contract = db.session.get(Contract, booking.contract_id)
+    return contract
+
+
+def booking_customer_id(booking: Booking) -> int | None:
+    """The booking's customer: its own column once saved, else its contract's."""
     if booking.customer_id is not None:
         return booking.customer_id
-    return booking.contract.customer_id if booking.contract is not None else None
+    contract = booking_contract(booking)
+    return contract.customer_id if contract is not None else None
 
 
 def publish_date(booking: Booking):
@@ -44,26 +49,33 @@ def publish_date(booking: Booking):
     return booking.web_start
 
 
+def expected_confirmer_id(booking: Booking) -> int | None:
+    """Who may confirm the proof: the ad responsible contact it was sent to, else the current one."""
+    sent_to = booking.proof_sent_to.id if booking.proof_sent_to is not None else booking.proof_sent_to_id
+    return sent_to if sent_to is not None else ad_responsible_id(booking_customer_id(booking))
+
+
 def booking_facts(booking: Booking) -> BookingFacts | None:
-    """The booking as the rules see it; None if it has no publish date (no issue, no web start)."""
+    """The booking as the rules see it; None if it has no publish date (no issue, no web start).
+
+    Supporting documents clear sensitive words only when a document is attached (the tick alone does not)."""
     when = publish_date(booking)
     if when is None:
         return None
-    contract = booking.contract
-    customer_id = _customer_id(booking)
+    contract = booking_contract(booking)
     return BookingFacts(
-        customer_id=customer_id,
+        customer_id=booking_customer_id(booking),
         contract_customer_id=contract.customer_id if contract is not None else None,
         publish_date=when,
         copy_received=bool(booking.copy_received),
         copy_text=booking.copy_text or "",
-        has_supporting_documents=bool(booking.has_supporting_documents or booking.supporting_document),
+        has_supporting_documents=bool(booking.has_supporting_documents and booking.supporting_document),
         proof_status=booking.proof_status or ProofStatus.PENDING.value,
         proof_method=booking.proof_method,
         proof_confirmed_by_contact_id=booking.proof_contact.id if booking.proof_contact is not None
         else booking.proof_contact_id,
         proof_confirmed_by_user_id=None,  # confirmers are contacts; staff cannot be recorded as one
-        ad_responsible_contact_id=ad_responsible_id(customer_id),
+        ad_responsible_contact_id=expected_confirmer_id(booking),
         until=booking.web_end,
     )
 
@@ -75,7 +87,7 @@ def publication_problems(booking: Booking, words: list[str] | None = None) -> li
         if facts is None:
             return [violation("booking.publish_date_missing",
                               "The booking has neither an issue nor a web start date.", field="issue")]
-        contract = booking.contract
+        contract = booking_contract(booking)
         cfacts = contract_facts(contract, with_reviewer=False) if contract is not None else None
         return rules.publication_blockers(facts, cfacts, sensitive_words() if words is None else words)
 
@@ -96,51 +108,29 @@ def slot_problem(booking: Booking) -> RuleViolation | None:
                                [SlotUse(*row) for row in others])
 
 
-def confirm_proof(booking: Booking, contact: Contact, method: str, evidence: str | None = None,
-                  at: datetime | None = None) -> Booking:
-    """Record that `contact` confirmed the proof by `method` (in_person, email, fax).
+def confirm_proof(booking: Booking, contact: Contact, method: str, evidence: str | None = None) -> Booking:
+    """Record that `contact` confirmed the proof by `method` (in_person, email, fax), through the write guard.
 
-    Refused (RuleViolation, nothing changed) unless `contact` is the customer's ad responsible
-    contact and the method is known. Flushes; the caller commits.
+    Refused (RuleViolation; the caller rolls back) unless `contact` is the ad responsible contact the proof
+    was sent to (or the current one) and the method is known. Flushes; the caller commits.
     """
-    lock_related("booking", booking)
-    previous = (booking.proof_status, booking.proof_contact, booking.proof_method,
-                booking.proof_confirmed_at, booking.proof_evidence, booking.proof_recorded_by_id)
-    from app.security.ownership import acting_user_id
+    from .guards import check_record_write
+
 
     booking.proof_status = ProofStatus.CONFIRMED.value
     booking.proof_contact = contact
-    booking.proof_method = method if method in set(ProofMethod) else None
-    booking.proof_confirmed_at = at or utcnow()
+    booking.proof_method = method
     booking.proof_evidence = evidence or booking.proof_evidence
-    booking.proof_recorded_by_id = acting_user_id()
-    problems = proof_problems(booking)
-    if problems:
-        (booking.proof_status, booking.proof_contact, booking.proof_method, booking.proof_confirmed_at,
-         booking.proof_evidence, booking.proof_recorded_by_id) = previous
-        raise problems[0]
+    check_record_write("booking", booking)
     db.session.flush()
     return booking
 
 
 def publish(booking: Booking) -> Booking:
-    """Mark the booking published (上刊) if nothing blocks it; else raise the first blocker."""
-    lock_related("booking", booking)  # the contract's state and the slot are judged as committed
-    problems = publication_problems(booking)
-    if problems:
-        raise problems[0]
+    """Mark the booking published (上刊) through the write guard; raises the first blocker."""
+    from .guards import check_record_write
+
     booking.published = True
+    check_record_write("booking", booking)
     db.session.flush()
     return booking
-
-
-def stamp_proof(booking: Booking) -> None:
-    """A proof newly marked confirmed (form, API, sheet) gets its time and who recorded it."""
-    from app.security.ownership import acting_user_id
-
-    from .guards import changed
-
-    if booking.proof_status == ProofStatus.CONFIRMED and changed(booking, "proof_status", "proof_contact",
-                                                                 "proof_contact_id"):
-        booking.proof_confirmed_at = booking.proof_confirmed_at or utcnow()
-        booking.proof_recorded_by_id = acting_user_id()

@@ -5,7 +5,7 @@ from app.domain.enums import ContractStatus
 from app.domain.rules import contracts as rules
 from app.domain.rules.contracts import Actor, ContractFacts
 from app.models import Contract, ContractTransition, db
-from app.models.events import channel
+from app.context import channel
 
 from .actors import current_actor
 from .concurrency import check_version, lock_for_update

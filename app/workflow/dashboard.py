@@ -29,8 +29,12 @@ from app.security import authority
 from app.security.matrix import allowed
 from app.security.ownership import acting_user, current_role_names, restricted_user_id
 
+from .scope import own_rows
+
 # The confirmed-payment and write-off sums of the receivables page, so both count the same money.
-from .money import _paid_subquery, _written_off_subquery, agreed_due_date, close_of_business, fee_kind
+from .money import (
+    _paid_subquery, _written_off_subquery, agreed_due_date, applied_amount, close_of_business, counted_payment, fee_kind,
+)
 from .renewals import LAPSED_DAYS_SHOWN, LOOK_AHEAD_DAYS
 
 # section -> (records it reads, roles it is meant for). A section shows when the user has one of the
@@ -102,11 +106,11 @@ def counted_facts_statement(sections, today: date, kpi_user: int | None, pipelin
     parts = []
     if "kpi" in sections:
         since = rules.kpi_window_start(today)
-        activity = (select(*_row("activity", Activity.user_id, label=Activity.kind, day=Activity.happened_on,
-                                 n=func.count()))
+        activity = (select(*_row("activity", Activity.user_id, ref=cast(Activity.late, Integer), label=Activity.kind,
+                                 day=Activity.happened_on, n=func.count()))
                     .where(Activity.kind.in_(["call", "visit"]), Activity.happened_on >= since,
                            Activity.happened_on <= today, Activity.user_id.is_not(None))
-                    .group_by(Activity.user_id, Activity.kind, Activity.happened_on))
+                    .group_by(Activity.user_id, Activity.kind, Activity.happened_on, Activity.late))
         filing = (select(*_row("filing", CustomerStageChange.owner_id, CustomerStageChange.customer_id,
                                day=CustomerStageChange.changed_on)).distinct()
                   .where(CustomerStageChange.to_stage == CustomerStage.FILED.value,
@@ -120,7 +124,7 @@ def counted_facts_statement(sections, today: date, kpi_user: int | None, pipelin
         if kpi_user is not None:
             activity = activity.where(Activity.user_id == kpi_user)
             filing = filing.where(CustomerStageChange.owner_id == kpi_user)
-            sealed = sealed.where(Customer.owner_id == kpi_user)
+            sealed = own_rows(sealed, "contract", owner_id=Customer.owner_id, user_id=kpi_user)
         parts += [activity, filing, sealed]
         if kpi_user is None:
             from flask import current_app
@@ -130,8 +134,7 @@ def counted_facts_statement(sections, today: date, kpi_user: int | None, pipelin
                                                                     String()))))
     if "pipeline" in sections:
         stages = select(*_row("stage", label=Customer.stage, n=func.count())).group_by(Customer.stage)
-        if pipeline_user is not None:
-            stages = stages.where(Customer.owner_id == pipeline_user)
+        stages = own_rows(stages, "customer", owner_id=Customer.owner_id, user_id=pipeline_user)
         parts.append(stages)
     if "satisfaction" in sections:
         since = rules.months_start(today, rules.SATISFACTION_MONTHS)
@@ -172,7 +175,7 @@ def dashboard_data(today: date | None = None, now: datetime | None = None) -> di
         activities, filings, sealed, stages, scores, persons = [], [], [], {}, [], {}
         for family, user_id, ref, label, note, day, n, total in db.session.execute(statement):
             if family == "activity":
-                activities += [ActivityFact(user_id, label, _as_date(day))] * int(n)
+                activities += [ActivityFact(user_id, label, _as_date(day), late=bool(ref))] * int(n)
             elif family == "filing":
                 filings.append(StageChangeFact(user_id, ref, CustomerStage.FILED.value, _as_date(day)))
             elif family == "sealed":
@@ -223,10 +226,6 @@ def _can_be_open(amount, discount_pct, paid, written):
     return amount * (100 - discount_pct) > (paid + written) * 100
 
 
-def _owned(customer_id_column, user_id: int):
-    return customer_id_column.in_(select(Customer.id).where(Customer.owner_id == user_id))
-
-
 def sealed_contracts(user_id: int | None):
     """Sealed contracts with their confirmed payments and write-offs summed (as money.receivable_facts_query,
     without the customer columns), in id order: SQLite then reads the contracts in table order
@@ -239,9 +238,7 @@ def sealed_contracts(user_id: int | None):
              .outerjoin(written, written.c.contract_id == Contract.id)
              .where(Contract.status == ContractStatus.SEALED.value)
              .order_by(Contract.id))
-    if user_id is not None:
-        query = query.where(_owned(Contract.customer_id, user_id))
-    return query
+    return own_rows(query, "contract", customer_id=Contract.customer_id, user_id=user_id)
 
 
 def money_facts_statement(sections, today: date, user_id: int | None):
@@ -273,8 +270,8 @@ def _receivable(ref, kind, start, terms, settle, amount, discount, paid, written
 def overdue_rows_statement(groups, user_id: int | None):
     """Sealed contracts with the given (kind, start, terms, settle date) that can still be open, by id.
     Their sums per contract (correlated: a few hundred contracts, not all of them)."""
-    paid = (select(func.coalesce(func.sum(Payment.amount), 0))
-            .where(Payment.contract_id == Contract.id, Payment.confirmed_at.is_not(None)).scalar_subquery())
+    paid = (select(func.coalesce(func.sum(applied_amount()), 0))
+            .where(Payment.contract_id == Contract.id, counted_payment()).scalar_subquery())
     written = select(func.coalesce(func.sum(WriteOff.amount), 0)).where(
         WriteOff.contract_id == Contract.id).scalar_subquery()
     which = or_(*(and_(Contract.kind == kind, Contract.start_date == start, Contract.payment_terms == terms,
@@ -292,9 +289,7 @@ def overdue_rows_statement(groups, user_id: int | None):
              .join(Customer, Customer.id == rows.c.customer_id)
              .where(_can_be_open(rows.c.amount, rows.c.discount_pct, rows.c.paid, rows.c.written))
              .order_by(rows.c.id))
-    if user_id is not None:
-        query = query.where(Customer.owner_id == user_id)
-    return query
+    return own_rows(query, "payment", owner_id=Customer.owner_id, user_id=user_id)
 
 
 def money_figures(sections, today: date) -> dict:
@@ -360,9 +355,7 @@ def renewals_statement(today: date, user_id: int | None):
                      Contract.end_date <= today + timedelta(days=LOOK_AHEAD_DAYS),
                      Contract.end_date >= today - timedelta(days=LAPSED_DAYS_SHOWN),
                      renewed.c.renews_id.is_(None)))
-    if user_id is not None:
-        ranked = ranked.where(_owned(Contract.customer_id, user_id))
-    ranked = ranked.subquery()
+    ranked = own_rows(ranked, "contract", customer_id=Contract.customer_id, user_id=user_id).subquery()
     return (select(ranked.c.id, ranked.c.number, ranked.c.kind, ranked.c.end_date, Customer.name, ranked.c.size)
             .join(Customer, Customer.id == ranked.c.customer_id)
             .where(ranked.c.rank <= rules.SHORT_LIST)
@@ -395,7 +388,8 @@ HANDED_OVER = [PaymentMethod.CASH.value, PaymentMethod.CHEQUE.value]
 def handovers_statement(user_id: int | None):
     waiting = [Payment.collected_by_id.is_not(None), Payment.confirmed_at.is_(None)]
     if user_id is not None:
-        waiting.append(_owned(Payment.customer_id, user_id))
+        waiting.append(Payment.customer_id.in_(own_rows(select(Customer.id), "payment", owner_id=Customer.owner_id,
+                                                        user_id=user_id)))
     # The method test sits in the count's FILTER: SQLite then counts in one pass over the table instead of
     # visiting half of it row by row through ix_payment_method_date.
     count = select(cast(null(), Integer), cast(null(), String()), cast(null(), Date), cast(null(), Money),

@@ -1,140 +1,140 @@
-"""The rules of every write, whichever door it comes through.
+"""The one write guard: the rules of every write, whichever door it comes through.
 
 `check_record_write(record, item, deleting=False)` is called by the views' and APIs' guard()
-(pre_add / pre_update / pre_delete) and by the sheet sync before it applies a row. It raises
-`RefusedWrite` (a `RuleRefused` with `.violation` for business rules) and changes nothing.
+(pre_add / pre_update / pre_delete), by the sheet sync before it applies a row, and by the workflow actions
+(confirm a payment, reverse it, confirm a proof, write off) before they flush. It raises `RefusedWrite` (a
+`RuleRefused` with `.violation` for business rules) and nothing is written.
+
+For a create or an update, in this order:
+1. the write-preparation step (app.workflow.prepare): field checks on what was typed, normalised text, the
+   defaults and stamps set by whoever acts;
+2. ownership (app.security.ownership.check_write: Sales touch their own customers' rows only);
+3. the declaration of what may change, in which state, by whom (app.domain.rules.editable);
+4. the consistency of related rows and the record's business rules (app.workflow.record_rules, and the pure
+   rules of app.domain.rules they call).
 """
-from sqlalchemy import inspect
+from sqlalchemy import exists, or_, select
 
-from app.domain.enums import ContractStatus, ProofStatus
+from app.domain.enums import ContractStatus
+from app.domain.rules import editable
 from app.domain.rules.errors import RuleViolation
-from app.security.ownership import check_write
+from app.security.ownership import check_write, current_role_names
 
+from . import prepare
 from .messages import RuleRefused, violation
+from .prepare import committed, is_new
+from .record_rules import RECORD_RULES
 
 
-def changed(item, *names: str) -> bool:
-    """True if the item is new or any of the named attributes changed since load."""
-    state = inspect(item)
-    if state.transient or state.pending:
-        return True
-    return any(state.attrs[name].history.has_changes() for name in names)
+# --- what may change, in which state, by whom --------------------------------------------------------------
+
+OPEN_CHAIN = frozenset({ContractStatus.STAMPED, ContractStatus.REVIEWED, ContractStatus.APPROVED})
 
 
-def is_new(item) -> bool:
-    state = inspect(item)
-    return state.transient or state.pending
-
-
-def _contract(item, deleting: bool) -> RuleViolation | None:
-    from .contracts import is_pending_transition
-
-    if deleting:
-        if item.status == ContractStatus.SEALED:
-            return violation("contract.sealed_not_deletable", "A sealed contract cannot be deleted.")
-        return None
+def record_state(record: str, item) -> str:
+    """The item's state as the declaration's tables name it (before this write)."""
     if is_new(item):
-        if item.status not in (None, ContractStatus.DRAFT.value):
-            return violation("contract.new_not_draft", "A new contract starts as a draft.", field="status")
-        item.status = ContractStatus.DRAFT.value
+        return editable.NEW
+    if record == "contract":
+        return str(committed(item, "status") or ContractStatus.DRAFT.value)
+    if record == "booking":
+        return editable.PUBLISHED if committed(item, "published") else editable.BOOKING_OPEN
+    if record == "payment":
+        if committed(item, "reversed_at") is not None:
+            return editable.REVERSED
+        return editable.CONFIRMED if committed(item, "confirmed_at") is not None else editable.UNCONFIRMED
+    if record == "writeoff":
+        return editable.RECORDED
+    if record == "contact":
+        return editable.AD_RESPONSIBLE if committed(item, "is_ad_responsible") else editable.OTHER_CONTACT
+    return "any"
+
+
+def editable_violation(record: str, item, changes: set[str]) -> RuleViolation | None:
+    state = record_state(record, item)
+    refused = editable.refused_fields(record, state, current_role_names(), changes)
+    if not refused:
         return None
-    if changed(item, "status") and not is_pending_transition(item):
-        return violation("contract.status_not_editable", "The contract status cannot be edited directly.",
-                         field="status")
+    params = {"fields": refused, "status": state}
+    field = refused[0]
+    system = [f for f in refused if f in editable.SYSTEM_FIELDS.get(record, ()) or f in editable.ALWAYS_SYSTEM]
+    if system:
+        return violation("edit.system_field", "Set by the system, not typed: {fields}.", {"fields": system},
+                         field=system[0])
+    if record == "contract" and state in OPEN_CHAIN:
+        return violation("contract.terms_frozen", "The contract is {status}: its terms are frozen.", params, field)
+    if record == "contract" and state in (ContractStatus.SEALED, ContractStatus.CANCELLED):
+        return violation("contract.final_fields", "A {status} contract is final.", params, field)
+    if record == "booking" and state == editable.PUBLISHED:
+        return violation("booking.published_final", "The booking is published and final.", params, field)
+    if record == "payment" and state in (editable.CONFIRMED, editable.REVERSED):
+        return violation("money.payment_final", "This payment is {state} and final.",
+                         {"fields": refused, "state": state}, field)
+    if record == "payment" and set(refused) <= set(editable.REVERSAL):
+        return violation("money.reversal_not_confirmed", "Only a confirmed payment is reversed.", field=field)
+    if record == "payment" and set(refused) <= set(editable.RECEIPT + editable.ADVANCE):
+        return violation("money.confirm_not_allowed", "You are not allowed to confirm that a payment was received.",
+                         params, field)
+    if record == "writeoff" and state == editable.RECORDED:
+        return violation("money.writeoff_final", "A recorded write-off keeps its amount.", params, field)
+    if record == "contact" and "is_ad_responsible" in refused:
+        return violation("contact.designation_role_required",
+                         "Only Service, a Manager or an Admin designates the ad responsible contact.", params,
+                         "is_ad_responsible")
+    if record == "contact" and state == editable.AD_RESPONSIBLE:
+        return violation("contact.ad_responsible_protected",
+                         "Only Service, a Manager or an Admin renames or moves the ad responsible contact.",
+                         params, field)
+    return violation("edit.not_allowed", "You may not change {fields} here.", params, field)
+
+
+def _delete_violation(record: str, item) -> RuleViolation | None:
+    if record == "contract" and item.status == ContractStatus.SEALED:
+        return violation("contract.sealed_not_deletable", "A sealed contract cannot be deleted.")
+    if record == "booking" and item.published:
+        return violation("booking.published_not_deletable", "A published booking cannot be deleted.")
+    if record == "payment" and item.confirmed_at is not None:
+        return violation("money.confirmed_not_deletable", "A confirmed payment cannot be deleted.")
+    if record == "contact":
+        from app.models import Booking, db
+
+        if db.session.scalar(select(exists().where(
+                or_(Booking.proof_contact_id == item.id, Booking.proof_sent_to_id == item.id)))):
+            return violation("contact.confirmed_proofs", "The contact confirmed or was sent proofs.")
     return None
 
 
-PUBLICATION_FIELDS = ("published", "contract", "issue", "web_start", "web_end", "copy_text", "copy_received",
-                      "has_supporting_documents", "supporting_document", "proof_status", "proof_contact",
-                      "proof_method", "contract_id", "issue_id", "proof_contact_id")
-PROOF_FIELDS = ("proof_status", "proof_contact", "proof_method", "proof_contact_id")
-
-
-def _booking(item, deleting: bool) -> RuleViolation | None:
-    from .bookings import proof_problems, publication_problems, slot_problem
-
-    if deleting:
-        return None
-    contract = item.contract
-    if contract is None:
-        return violation("booking.no_contract", "The booking has no contract.", field="contract")
-    if not is_new(item) and item.customer_id is not None and contract.customer_id != item.customer_id:
-        return violation("booking.contract_other_customer", "The contract belongs to another customer.",
-                         {"contract_customer_id": contract.customer_id, "customer_id": item.customer_id},
-                         field="contract")
-    if changed(item, "slot", "issue", "slot_id", "issue_id"):
-        conflict = slot_problem(item)
-        if conflict is not None:
-            return conflict
-    if item.proof_status == ProofStatus.CONFIRMED and changed(item, *PROOF_FIELDS):
-        problems = proof_problems(item)
-        if problems:
-            return problems[0]
-    if item.published and changed(item, *PUBLICATION_FIELDS):
-        problems = publication_problems(item)
-        if problems:
-            return problems[0]
-    return None
-
-
-def _payment(item, deleting: bool) -> RuleViolation | None:
-    if deleting or not changed(item, "received_at", "confirmed_at", "confirmed_by"):
-        return None
-    if item.confirmed_at is None and item.received_at is None and is_new(item):
-        return None
-    from app.domain.capabilities import Capability
-    from app.security import authority
-
-    from .money import confirm_not_allowed
-
-    if not authority.has_capability(None, Capability.CONFIRM_PAYMENT):
-        return confirm_not_allowed(field="confirmed_at")
-    if item.confirmed_at is not None and item.confirmed_by is None and item.confirmed_by_id is None:
-        from app.security.ownership import acting_user_id
-
-        item.confirmed_by_id = acting_user_id()
-    return None
-
-
-def _write_off(item, deleting: bool) -> RuleViolation | None:
-    from .money import write_off_problems
-
-    if deleting:
-        return None
-    if is_new(item) and item.recorded_by is None and item.recorded_by_id is None:
-        from app.security.ownership import acting_user_id
-
-        item.recorded_by_id = acting_user_id()
-    problems = write_off_problems(item)
-    return problems[0] if problems else None
-
-
-RECORD_RULES = {
-    "contract": _contract,
-    "booking": _booking,
-    "payment": _payment,
-    "writeoff": _write_off,
-}
-
-
-def record_violation(record: str, item, deleting: bool = False) -> RuleViolation | None:
-    """The first business rule the write breaks (no ownership check), or None."""
+def write_violation(record: str, item) -> RuleViolation | None:
+    """Prepare the write (app.workflow.prepare), check ownership, then the declaration and the rules; the
+    first violation, or None. Ownership refusals raise `RefusedWrite`."""
+    found = prepare.check_fields(record, item)
+    if found is not None:
+        return found
+    prepare.normalise(record, item)
+    changes = prepare.changed_fields(item)
+    prepare.set_defaults(record, item)
+    check_write(record, item)
+    found = editable_violation(record, item, changes)
+    if found is not None:
+        return found
+    prepare.stamp(record, item, changes)
     rule = RECORD_RULES.get(record)
-    if rule is None:
-        return None
-    from app.models import db
-
-    with db.session.no_autoflush:
-        return rule(item, deleting)
+    return rule(item, changes) if rule is not None else None
 
 
 def check_record_write(record: str, item, deleting: bool = False) -> None:
-    """Refuse the write if the user may not touch the row or a business rule forbids it."""
+    """Refuse the write if the user may not touch the row or a business rule forbids it (see the module)."""
+    from app.models import db
+
     from .concurrency import lock_related
 
     if not deleting:
         lock_related(record, item)  # the rules below read the contract (slot) and its other rows: lock it first
-    check_write(record, item)
-    found = record_violation(record, item, deleting)
+    with db.session.no_autoflush:
+        if deleting:
+            check_write(record, item)
+            found = _delete_violation(record, item)
+        else:
+            found = write_violation(record, item)
     if found is not None:
         raise RuleRefused(found)

@@ -74,7 +74,78 @@ MESSAGES = {
     # concurrency (app.workflow.concurrency)
     "record.changed_meanwhile": _l("This record was changed by someone else since you opened it; nothing was "
                                    "saved. Reload it to see the current values."),
+    "money.confirmed_not_deletable": _l("A confirmed payment cannot be deleted; Finance reverses it with a reason."),
+    "money.payment_final": _l("This payment is %(state)s and final (%(fields)s cannot change); Finance corrects a "
+                              "confirmed payment by reversing it with a reason."),
+    "money.writeoff_final": _l("A recorded write-off keeps its contract, amount and responsible staff member; only "
+                               "the reason's wording may change (asked: %(fields)s)."),
+    "money.contract_not_open": _l("The contract is %(status)s: payments and write-offs need a contract the customer "
+                                  "has stamped and nobody cancelled."),
+    "money.advance_out_of_range": _l("The advance %(advance)s must lie between 0 and the amount %(amount)s."),
+    "money.payment_exceeds_receivable": _l("The payment %(amount)s exceeds what is still open on the contract "
+                                           "(%(outstanding)s); Finance may record the surplus %(surplus)s as an "
+                                           "advance."),
+    "money.collected_in_future": _l("The payment is collected on %(collected_on)s, after today (%(today)s)."),
+    "money.collected_too_old": _l("The payment is collected on %(collected_on)s, more than a year ago; check the "
+                                  "date."),
+    "money.receipt_in_future": _l("%(what)s (%(moment)s) is in the future."),
+    "money.receipt_before_collection": _l("%(what)s (%(moment)s) is before the payment was collected "
+                                          "(%(collected_on)s)."),
+    "money.reversal_not_confirmed": _l("Only a confirmed payment is reversed; correct an unconfirmed one directly."),
+    "money.reversal_reason_required": _l("A reason is required to reverse a payment."),
+    "money.reversal_time_missing": _l("A reversal records when it was made."),
+    "money.already_reversed": _l("This payment was already reversed."),
+    # any record
+    "field.invalid": _l("%(field)s: %(problem)s"),
+    "edit.system_field": _l("%(fields)s: set by the system when you act, not typed."),
+    "edit.not_allowed": _l("You may not change %(fields)s of this record in its current state."),
+    # contracts: what may change
+    "contract.terms_frozen": _l("The contract is %(status)s: its terms are frozen (%(fields)s). Send it back to "
+                                "draft with a reason to change them; the approval starts again."),
+    "contract.final_fields": _l("A %(status)s contract is final: only the archive copies and notes may change "
+                                "(not %(fields)s)."),
+    "contract.renews_other_customer": _l("A contract renews an earlier contract of the same customer."),
+    "contract.customer_has_history": _l("The contract cannot move to another customer: its bookings or payments "
+                                        "record work done with the current one (a published ad, a proof sent, a "
+                                        "confirmed payment or a write-off)."),
+    # bookings: placement, documents, publication
+    "booking.published_final": _l("The booking is published: it records an ad that ran and cannot change "
+                                  "(%(fields)s)."),
+    "booking.published_not_deletable": _l("A published booking records an ad that ran and cannot be deleted."),
+    "booking.contract_not_open": _l("The contract is %(status)s: bookings need a contract the customer has stamped "
+                                    "and nobody cancelled."),
+    "booking.slot_inactive": _l("This slot is no longer on the rate card; pick an active slot."),
+    "booking.slot_missing": _l("The booking has no ad slot."),
+    "booking.web_slot_in_issue": _l("A web slot is booked for a period (web start and end), not in a print issue."),
+    "booking.web_period_missing": _l("A web slot needs the first and last day of the period (web start and web "
+                                     "end)."),
+    "booking.web_period_taken": _l("The slot is already booked from %(start)s to %(end)s (booking #%(other_id)s)."),
+    "booking.print_issue_missing": _l("A print slot is booked in an issue; pick the issue."),
+    "booking.issue_other_publication": _l("The issue belongs to another publication than the slot."),
+    "booking.print_slot_web_dates": _l("A print slot is booked in an issue and has no web start or end date."),
+    "booking.supporting_document_missing": _l("Supporting documents on file needs the document attached."),
+    "booking.copy_changed_after_proof": _l("The customer confirmed the proof of the current copy; set the proof "
+                                           "back to pending or sent before changing the copy."),
+    # contacts and the rows that name them
+    "contact.other_customer": _l("The contact belongs to another customer; pick one of this customer's contacts."),
+    "contact.designation_role_required": _l("Only Service, a Manager or an Admin designates the customer's ad "
+                                            "responsible contact."),
+    "contact.ad_responsible_protected": _l("Only Service, a Manager or an Admin renames or moves the customer's ad "
+                                           "responsible contact (asked: %(fields)s)."),
+    "contact.ad_responsible_taken": _l("%(name)s is already the customer's ad responsible contact; clear that "
+                                       "first."),
+    "contact.in_use": _l("The contact is named on this customer's activities, complaints or proofs and cannot move "
+                         "to another customer."),
+    # activities and slots
+    "activity.in_future": _l("The activity is dated %(happened_on)s, after today (%(today)s); log what happened."),
+    "activity.too_old": _l("The activity is dated %(happened_on)s, more than a year ago; check the date."),
+    "adslot.in_use": _l("The slot has bookings: its medium and publication cannot change."),
+    "issue.in_use": _l("The issue has bookings: its publication cannot change."),
+    "issue.published_in": _l("Ads in this issue are published: its publish date cannot change."),
+    "contact.confirmed_proofs": _l("The contact confirmed or was sent proofs: the record of who confirmed them "
+                                   "must stay."),
 }
+_STATES = {"confirmed": _l("confirmed"), "reversed": _l("reversed")}
 
 _ENUM_PARAMS = {
     "status": enums.ContractStatus, "to": enums.ContractStatus, "proof_status": enums.ProofStatus,
@@ -87,15 +158,30 @@ _ACTIONS = {"stamp": _l("stamp"), "review": _l("review"), "approve": _l("approve
             "send back": _l("send back"), "cancel": _l("cancel")}
 
 
+def _field_label(name) -> str:
+    from app.labels import FIELD_LABELS
+
+    return str(FIELD_LABELS.get(name, name))
+
+
 def _shown_params(violation: RuleViolation) -> dict:
+    from flask_babel import gettext
+
     from app.labels import enum_label
 
     params = dict(violation.params)
+    if "fields" in params:
+        params["fields"] = ", ".join(_field_label(name) for name in params["fields"])
+    if violation.code == "field.invalid":
+        params["field"] = _field_label(params["field"])
+        params["problem"] = gettext(params["problem"])
+    if "state" in params:
+        params["state"] = str(_STATES.get(params["state"], params["state"]))
     for name, enum_cls in _ENUM_PARAMS.items():
         if name in params:
             params[name] = enum_label(enum_cls, params[name])
     if "what" in params:
-        params["what"] = str(_WHAT.get(params["what"], params["what"]))
+        params["what"] = str(_WHAT[params["what"]]) if params["what"] in _WHAT else _field_label(params["what"])
     if "action" in params:
         params["action"] = str(_ACTIONS.get(params["action"], params["action"]))
     if "owner_states" in params:  # "draft or stamped" from the pure rule

@@ -1,4 +1,9 @@
-"""Money: receivables and ageing, cash/cheque handover to Finance, staff-error write-offs."""
+"""Money: receivables and ageing, cash/cheque handover to Finance, payment confirmation and reversal,
+staff-error write-offs.
+
+What a payment pays is counted in one place (`counted_payment`, `applied_amount`): a payment counts once
+Finance confirmed it and until it is reversed, for its amount less the advance Finance holds apart.
+"""
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -9,14 +14,14 @@ from sqlalchemy import func, select
 from app.domain.enums import ContractKind, ContractStatus, PaymentKind, PaymentMethod
 from app.domain.rules import money as rules
 from app.domain.rules.money import OpenReceivable, PaymentFacts, ReceivableFacts
-from app.models import Contract, Customer, Payment, WriteOff, db
 from app.domain.capabilities import Capability
+from app.models import Contract, Customer, Payment, WriteOff, db
 from app.models.base import utcnow
 from app.security import authority
-from app.security.ownership import acting_user_id, restricted_user_id
 
 from .concurrency import check_version, lock_for_update
 from .messages import violation
+from .scope import EVERYONE, bounding_user, own_rows
 
 
 def close_of_business() -> time | None:
@@ -38,9 +43,19 @@ def agreed_due_date(terms: str, start: date, settle_date: date | None) -> date |
     return start  # prepaid: due before the contract starts
 
 
+def counted_payment():
+    """The payments that pay their contract: confirmed by Finance and not reversed."""
+    return Payment.confirmed_at.is_not(None) & Payment.reversed_at.is_(None)
+
+
+def applied_amount():
+    """What a payment pays its contract: the amount less the advance held apart."""
+    return Payment.amount - Payment.advance
+
+
 def _paid_subquery():
-    return (select(Payment.contract_id, func.sum(Payment.amount).label("paid"))
-            .where(Payment.confirmed_at.is_not(None)).group_by(Payment.contract_id).subquery())
+    return (select(Payment.contract_id, func.sum(applied_amount()).label("paid"))
+            .where(counted_payment()).group_by(Payment.contract_id).subquery())
 
 
 def _written_off_subquery():
@@ -59,7 +74,8 @@ class ReceivableRow:
 
 
 def receivable_facts_query(user_id: int | None = None):
-    """One statement: sealed contracts with their confirmed payments and write-offs summed."""
+    """One statement: sealed contracts with their confirmed payments and write-offs summed (`user_id`: only
+    that rep's customers)."""
     paid, written = _paid_subquery(), _written_off_subquery()
     query = (select(Contract.id, Contract.number, Contract.kind, Contract.start_date, Contract.amount,
                     Contract.discount_pct, Contract.payment_terms, Contract.settle_date, Customer.id,
@@ -69,17 +85,13 @@ def receivable_facts_query(user_id: int | None = None):
              .outerjoin(paid, paid.c.contract_id == Contract.id)
              .outerjoin(written, written.c.contract_id == Contract.id)
              .where(Contract.status == ContractStatus.SEALED.value))
-    if user_id is not None:
-        query = query.where(Customer.owner_id == user_id)
-    return query
+    return own_rows(query, "payment", owner_id=Customer.owner_id, user_id=user_id)
 
 
-def open_receivable_rows(today: date | None = None, user_id: int | None = None) -> list[ReceivableRow]:
+def open_receivable_rows(today: date | None = None, user_id=EVERYONE) -> list[ReceivableRow]:
     """Open receivables (ageing included), earliest due first; Sales see their customers only."""
     today = today or date.today()
-    if user_id is None:
-        user_id = restricted_user_id("payment")
-    rows = db.session.execute(receivable_facts_query(user_id)).all()
+    rows = db.session.execute(receivable_facts_query(bounding_user("payment", user_id))).all()
     facts, meta = [], {}
     for (cid, number, kind, start, amount, discount, terms, settle, cust_id, cust_name, owner_id,
          paid, written) in rows:
@@ -91,10 +103,31 @@ def open_receivable_rows(today: date | None = None, user_id: int | None = None) 
     return [ReceivableRow(item.ref, *meta[item.ref], item) for item in rules.open_receivables(facts, today)]
 
 
+def _written_off(contract: Contract, exclude_write_off_id: int | None = None) -> Decimal:
+    query = select(func.coalesce(func.sum(WriteOff.amount), 0)).where(WriteOff.contract_id == contract.id)
+    if exclude_write_off_id is not None:
+        query = query.where(WriteOff.id != exclude_write_off_id)
+    return Decimal(db.session.scalar(query))
+
+
+def contract_open_amount(contract: Contract, payment: Payment | None = None) -> Decimal:
+    """What a new or changed `payment` may still pay on the contract: after discount, less every other payment
+    not reversed (confirmed or not: two reps must not both collect the whole sum) and the write-offs."""
+    if contract.id is None:
+        return rules.receivable(contract.amount or 0, contract.discount_pct, [])
+    query = select(func.coalesce(func.sum(applied_amount()), 0)).where(
+        Payment.contract_id == contract.id, Payment.reversed_at.is_(None))
+    if payment is not None and payment.id is not None:
+        query = query.where(Payment.id != payment.id)
+    others = Decimal(db.session.scalar(query))
+    return rules.receivable(contract.amount or 0, contract.discount_pct, [PaymentFacts(others, True)],
+                            [_written_off(contract)])
+
+
 def contract_outstanding(contract: Contract, exclude_write_off_id: int | None = None) -> Decimal:
-    """What the customer still owes on the contract (confirmed payments and write-offs deducted)."""
-    paid = db.session.scalar(select(func.coalesce(func.sum(Payment.amount), 0)).where(
-        Payment.contract_id == contract.id, Payment.confirmed_at.is_not(None)))
+    """What the customer still owes on the contract (counted payments and write-offs deducted)."""
+    paid = db.session.scalar(select(func.coalesce(func.sum(applied_amount()), 0)).where(
+        Payment.contract_id == contract.id, counted_payment()))
     written_query = select(func.coalesce(func.sum(WriteOff.amount), 0)).where(WriteOff.contract_id == contract.id)
     if exclude_write_off_id is not None:
         written_query = written_query.where(WriteOff.id != exclude_write_off_id)
@@ -115,14 +148,13 @@ def write_off_problems(write_off: WriteOff):
 
 
 def record_write_off(contract: Contract, amount, responsible_user_id: int | None, reason: str | None) -> WriteOff:
-    """Close part of a receivable because of a staff error (seed rule 8). Flushes; caller commits."""
+    """Close part of a receivable because of a staff error (seed rule 8), through the write guard.
+    Flushes; the caller commits (or rolls back on a refusal)."""
+    from .guards import check_record_write
+
     lock_for_update(contract)  # concurrent write-offs of one receivable: the second sees the first
-    row = WriteOff(contract=contract, customer_id=contract.customer_id, amount=amount,
-                   responsible_user_id=responsible_user_id, reason=(reason or "").strip(),
-                   recorded_by_id=acting_user_id())
-    problems = write_off_problems(row)
-    if problems:
-        raise problems[0]
+    row = WriteOff(contract=contract, amount=amount, responsible_user_id=responsible_user_id, reason=reason)
+    check_record_write("writeoff", row)
     db.session.add(row)
     db.session.flush()
     return row
@@ -140,9 +172,7 @@ def pending_handovers(now: datetime | None = None) -> list[HandoverRow]:
     query = (select(Payment).where(Payment.method.in_([PaymentMethod.CASH.value, PaymentMethod.CHEQUE.value]),
                                    Payment.collected_by_id.is_not(None), Payment.confirmed_at.is_(None))
              .order_by(Payment.collected_on, Payment.id))
-    user_id = restricted_user_id("payment")
-    if user_id is not None:
-        query = query.where(Payment.customer_id.in_(select(Customer.id).where(Customer.owner_id == user_id)))
+    query = own_rows(query, "payment", customer_id=Payment.customer_id)
     cob = close_of_business()
     return [HandoverRow(p, rules.handover_overdue(p.method, p.collected_on, None, now, cob))
             for p in db.session.scalars(query)]
@@ -154,10 +184,13 @@ def confirm_not_allowed(field: str | None = None):
 
 
 def confirm_payment(payment: Payment, at: datetime | None = None, expected_version: int | None = None) -> Payment:
-    """Finance confirms it received the payment: sets received_at, confirmed_at and confirmed_by.
+    """Finance confirms it received the payment (received_at, confirmed_at; confirmed_by is stamped by the
+    write guard, which also checks the rest). Flushes; the caller commits (or rolls back on a refusal).
 
     Locks the payment, then its contract, and checks them as committed (two clicks of two people confirm once);
     with `expected_version` (the payment as the user saw it), a payment changed since is refused."""
+    from .guards import check_record_write
+
     lock_for_update(payment)
     if payment.contract is not None:
         lock_for_update(payment.contract)
@@ -170,6 +203,24 @@ def confirm_payment(payment: Payment, at: datetime | None = None, expected_versi
     moment = at or utcnow()
     payment.received_at = payment.received_at or moment
     payment.confirmed_at = moment
-    payment.confirmed_by_id = acting_user_id()
+    check_record_write("payment", payment)
+    db.session.flush()
+    return payment
+
+
+def reverse_payment(payment: Payment, reason: str | None, at: datetime | None = None) -> Payment:
+    """Finance reverses a confirmed payment, saying why: from then on it pays nothing (the right payment is
+    recorded anew). Through the write guard (who may, the reason, the payment confirmed); audited like every
+    write. Flushes; the caller commits (or rolls back on a refusal)."""
+    from .guards import check_record_write
+
+    lock_for_update(payment)
+    if payment.contract is not None:
+        lock_for_update(payment.contract)
+    if payment.reversed_at is not None:
+        raise violation("money.already_reversed", "This payment was already reversed.")
+    payment.reversed_at = at or utcnow()
+    payment.reversal_reason = reason
+    check_record_write("payment", payment)
     db.session.flush()
     return payment

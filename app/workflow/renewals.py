@@ -8,7 +8,8 @@ from sqlalchemy.orm import aliased
 from app.domain.enums import ContractStatus
 from app.domain.rules.dates import RENEWAL_OK, renewal_status
 from app.models import Contract, Customer, db
-from app.security.ownership import restricted_user_id
+
+from .scope import own_rows
 
 LOOK_AHEAD_DAYS = 31  # the longest renewal lead (one month)
 LAPSED_DAYS_SHOWN = 90
@@ -31,9 +32,7 @@ def renewals(today: date | None = None) -> list[RenewalRow]:
                     ~exists().where(renewal.renews_id == Contract.id,
                                     renewal.status != ContractStatus.CANCELLED.value))
              .order_by(Contract.end_date))
-    user_id = restricted_user_id("contract")
-    if user_id is not None:
-        query = query.where(Customer.owner_id == user_id)
+    query = own_rows(query, "contract", owner_id=Customer.owner_id)
     rows = []
     for contract in db.session.scalars(query):
         status = renewal_status(contract.kind, contract.end_date, today)

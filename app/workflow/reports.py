@@ -6,7 +6,8 @@ from sqlalchemy import and_, select
 
 from app.domain.rules.reports import DeliveryFacts
 from app.models import AdSlot, Booking, Contact, Contract, Customer, Issue, Publication, db
-from app.security.ownership import restricted_user_id
+
+from .scope import own_rows
 
 PICKER_PAST_DAYS = 180
 PICKER_LIMIT = 200
@@ -26,8 +27,7 @@ def issue_choices(today: date | None = None, selected: int | None = None) -> lis
 
 
 def _scoped(query):
-    user_id = restricted_user_id("booking")
-    return query.where(Customer.owner_id == user_id) if user_id is not None else query
+    return own_rows(query, "booking", owner_id=Customer.owner_id)
 
 
 def schedule_rows(issue_id: int) -> list[tuple]:

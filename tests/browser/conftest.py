@@ -99,6 +99,12 @@ class Api:
         assert response.status_code == 201, response.text
         return response.json()
 
+    def act(self, path: str, body: dict) -> dict:
+        """A workflow action (a transition...): answers 200."""
+        response = requests.post(f"{self.base}{path}", json=body, headers=self.headers, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
     def list(self, path: str, q: str = "(page_size:100)") -> list[dict]:
         response = requests.get(f"{self.base}{path}", params={"q": q}, headers=self.headers, timeout=10)
         assert response.status_code == 200, response.text

@@ -114,6 +114,13 @@ def test_sales_adds_a_customer_contact_activity_contract_and_booking(open_page, 
     contracts = admin_api.list("/api/v1/contract/", f"(filters:!((col:number,opr:eq,value:'{number}')))")
     assert len(contracts) == 1 and contracts[0]["status"] == "draft"
 
+    # No ad business before a contract: the customer's stamp comes first, then the booking (issue 8).
+    page.goto(f"/contractview/show/{contracts[0]['id']}")
+    with page.page.expect_navigation():
+        page.page.click("button[name=to][value=stamped]")
+    assert admin_api.list("/api/v1/contract/", f"(filters:!((col:number,opr:eq,value:'{number}')))")[0][
+        "status"] == "stamped"
+
     page.goto("/bookingview/add")
     choose(page, "contract", number, number)
     choose(page, "slot", media["slot_name"][:2], media["slot_name"])
@@ -181,6 +188,8 @@ def test_finance_records_and_confirms_a_payment(open_page, admin_api, media, ser
         "number": number, "customer": customer["id"], "party_name": "收款客户", "publication": media["publication"],
         "kind": "ad", "start_date": "2026-01-01", "end_date": "2026-12-31", "amount": "5000",
         "discount_pct": "0", "payment_terms": "prepaid"})
+    # Payments need a contract the customer stamped (issue 8): the owner records the stamp.
+    Api(server, "sales1").act(f"/api/v1/contract/{contract['id']}/transition", {"to": "stamped"})
     page = open_page()
     sign_in(page, "finance")
     page.goto("/paymentview/add")

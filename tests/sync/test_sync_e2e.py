@@ -1,5 +1,5 @@
 """End to end against the Sheets emulator: link, push, human edits, cycles, the database as the user."""
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -260,7 +260,8 @@ def test_finance_sheet_contracts_read_only_payments_editable(app, emulator, gc, 
 
     with app.app_context():
         cust = f.customer(f.user(app, "sales1"))
-        con = f.contract(cust, f.publication(), number=f"FIN-{f.next_id()}")
+        # Sealed: payments need a contract the customer stamped (issue 8).
+        con = f.contract(cust, f.publication(), number=f"FIN-{f.next_id()}", status="sealed")
         pay = f.payment(con, amount=Decimal("100.00"))
         db.session.commit()
         con_id, pay_id, number = con.id, pay.id, con.number
@@ -270,7 +271,7 @@ def test_finance_sheet_contracts_read_only_payments_editable(app, emulator, gc, 
     assert emulator.background(sheet.sid, f"'{contracts}'!B2") is not None  # Finance only reads contracts
     sheet.type("contract", con_id, "notes", "财务改的")
     sheet.type("payment", pay_id, "amount", "150.5")
-    sheet.append("payment", ["", number, "", "88", "广告费", "转账", "2026-11-20"])
+    sheet.append("payment", ["", number, "", "88", "广告费", "转账", date.today().isoformat()])
     status, error, requests = cycle(app, gc, link_id)
     assert status == "success", error
     with app.app_context():
@@ -316,7 +317,8 @@ def test_many_new_rows_grow_the_grid(app, emulator, gc, linker, sales):
     start = len(sheet.rows("activity")) + 1
     emulator.batch_update(sheet.sid, [{"appendDimension": {
         "sheetId": emulator.sheet_properties(sheet.sid, title)["sheetId"], "dimension": "ROWS", "length": 5}}])
-    typed = [["", "甲公司", "电话", "2026-11-03", f"第{i}次"] for i in range(rows - start + 3)]
+    typed = [["", "甲公司", "电话", (date.today() - timedelta(days=3)).isoformat(), f"第{i}次"]
+             for i in range(rows - start + 3)]
     emulator.set_values(sheet.sid, f"'{title}'!A{start}", typed)
     status, error, _ = cycle(app, gc, link_id)
     assert status == "success", error

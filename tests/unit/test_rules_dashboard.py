@@ -42,14 +42,20 @@ def test_kpi_figures_per_person_per_week_and_month():
     assert out["weeks"] == ["2026-W45", "2026-W46", "2026-W47", "2026-W48"]
     assert out["months"] == ["2026-10", "2026-11"]
     assert out["by_week"] == [
-        {"user_id": ANN, "period": "2026-W45", "calls": 0, "visits": 0, "filings": 1, "signed_contracts": 0},
-        {"user_id": ANN, "period": "2026-W48", "calls": 2, "visits": 0, "filings": 0, "signed_contracts": 0},
-        {"user_id": BOB, "period": "2026-W47", "calls": 0, "visits": 1, "filings": 0, "signed_contracts": 1},
+        {"user_id": ANN, "period": "2026-W45", "calls": 0, "visits": 0, "filings": 1, "signed_contracts": 0,
+         "late_entries": 0},
+        {"user_id": ANN, "period": "2026-W48", "calls": 2, "visits": 0, "filings": 0, "signed_contracts": 0,
+         "late_entries": 0},
+        {"user_id": BOB, "period": "2026-W47", "calls": 0, "visits": 1, "filings": 0, "signed_contracts": 1,
+         "late_entries": 0},
     ]
     assert out["by_month"] == [
-        {"user_id": ANN, "period": "2026-10", "calls": 0, "visits": 1, "filings": 0, "signed_contracts": 0},
-        {"user_id": ANN, "period": "2026-11", "calls": 2, "visits": 0, "filings": 1, "signed_contracts": 0},
-        {"user_id": BOB, "period": "2026-11", "calls": 0, "visits": 1, "filings": 0, "signed_contracts": 1},
+        {"user_id": ANN, "period": "2026-10", "calls": 0, "visits": 1, "filings": 0, "signed_contracts": 0,
+         "late_entries": 0},
+        {"user_id": ANN, "period": "2026-11", "calls": 2, "visits": 0, "filings": 1, "signed_contracts": 0,
+         "late_entries": 0},
+        {"user_id": BOB, "period": "2026-11", "calls": 0, "visits": 1, "filings": 0, "signed_contracts": 1,
+         "late_entries": 0},
     ]
     assert kpi_totals(out["by_week"], out["weeks"]) == {
         "calls": [0, 0, 0, 2], "visits": [0, 0, 1, 0], "filings": [1, 0, 0, 0], "signed_contracts": [0, 0, 1, 0]}

@@ -1,11 +1,12 @@
 """Bookings: what must hold before an ad is marked published (上刊).
 
 Decisions (the seed is silent on these):
-- Sensitive words are matched after Unicode NFKC normalisation and casefolding,
-  on both sides: Latin matches ignore case and full-width letters (ＳＥＸ) do not
-  slip through; Chinese words match as plain substrings. Words are trimmed;
-  blank ones are ignored. Each word is reported once, in order of its first
-  appearance in the text (ties: the order of the word list), spelled as in the list.
+- Sensitive words are matched on ``normalise.match_key`` of both sides: NFKC,
+  casefolded, with spaces, punctuation, symbols and invisible characters removed,
+  so 最\u200b佳, 最 佳, 最.佳 and full-width ＳＥＸ do not slip through; Chinese words
+  match as plain substrings. Words are trimmed; words with nothing left to match
+  are ignored. Each word is reported once, in order of its first appearance in the
+  text (ties: the order of the word list), spelled as in the list.
 - Supporting documents clear the sensitive-word check for that booking; they
   do not clear anything else.
 - "Contract not lapsed" is judged on the publish date (and, for a web period,
@@ -16,16 +17,25 @@ Decisions (the seed is silent on these):
   history). A staff user recorded as confirmer is refused outright, and the
   proof method (in person, e-mail, fax) must be recorded.
 - Slot uniqueness is per slot and issue (as the DB constraint); web bookings
-  without an issue are not checked here.
+  hold their slot for a period instead, and two periods of one web slot may not
+  overlap (their first and last days included).
+- Placement: a print slot is booked in an issue of its own publication and has
+  no web dates; a web slot is booked for a period (start and end) and in no
+  issue. An inactive slot takes no new booking (a booking already in it keeps
+  it). The contract's own publication is not compared: one ad contract may buy
+  print pages and a web banner.
+- Which contracts carry bookings: none before the customer has stamped (a draft
+  is not a contract yet, seed rule 1) and none on a cancelled contract; stamped
+  to sealed may hold slots, and publication still needs "sealed".
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
-from app.domain.enums import ContractStatus, ProofMethod, ProofStatus
+from app.domain.enums import ContractStatus, Medium, ProofMethod, ProofStatus
+from app.domain.normalise import match_key
 from app.domain.rules.contracts import ContractFacts
 from app.domain.rules.errors import RuleViolation
 
@@ -47,23 +57,40 @@ class BookingFacts:
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where a booking goes: its slot (medium, publication, active) and its issue or web period."""
+    booking_id: int | None
+    slot_id: int
+    slot_medium: str
+    slot_publication_id: int | None
+    slot_active: bool
+    issue_id: int | None
+    issue_publication_id: int | None
+    web_start: date | None
+    web_end: date | None
+
+
+@dataclass(frozen=True)
+class WebUse:
+    booking_id: int | None
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
 class SlotUse:
     booking_id: int | None  # None for a booking not saved yet
     slot_id: int
     issue_id: int | None
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
 def find_sensitive_words(text: str | None, words: Iterable[str | None]) -> list[str]:
     """Words of ``words`` occurring in ``text``, once each, by first appearance."""
-    folded_text = _fold(text or "")
+    folded_text = match_key(text)
     hits: dict[str, tuple[int, int, str]] = {}
     for order, word in enumerate(words):
         shown = (word or "").strip()
-        key = _fold(shown)
+        key = match_key(shown)
         if not key or key in hits:
             continue
         pos = folded_text.find(key)
@@ -188,3 +215,54 @@ def slot_conflict(booking: SlotUse, others: Iterable[SlotUse]) -> RuleViolation 
                 {"slot_id": booking.slot_id, "issue_id": booking.issue_id,
                  "other_id": other.booking_id}, field="slot")
     return None
+
+
+CONTRACT_STATES_WITH_BOOKINGS = frozenset({ContractStatus.STAMPED, ContractStatus.REVIEWED,
+                                           ContractStatus.APPROVED, ContractStatus.SEALED})
+
+
+def contract_takes_bookings(status: str | None) -> RuleViolation | None:
+    """No booking on a draft (not yet a contract) or a cancelled contract."""
+    if status in CONTRACT_STATES_WITH_BOOKINGS:
+        return None
+    return RuleViolation("booking.contract_not_open",
+                         "The contract is {status}: a booking needs a contract the customer has stamped and "
+                         "nobody cancelled.", {"status": str(status)}, field="contract")
+
+
+def placement_violations(place: Placement, web_uses: Iterable[WebUse] = (),
+                         check_active: bool = True) -> list[RuleViolation]:
+    """Why the booking's slot, issue and web period do not fit together (empty if they do)."""
+    out: list[RuleViolation] = []
+    if check_active and not place.slot_active:
+        out.append(RuleViolation("booking.slot_inactive", "The slot is no longer on the rate card.",
+                                 field="slot"))
+    if place.slot_medium == Medium.WEB:
+        if place.issue_id is not None:
+            out.append(RuleViolation("booking.web_slot_in_issue",
+                                     "A web slot is booked for a period, not in a print issue.", field="issue"))
+        if place.web_start is None or place.web_end is None:
+            out.append(RuleViolation("booking.web_period_missing",
+                                     "A web slot needs the first and last day of the period.", field="web_start"))
+        else:
+            for other in web_uses:
+                if other.booking_id is not None and other.booking_id == place.booking_id:
+                    continue
+                if other.start <= place.web_end and place.web_start <= other.end:
+                    out.append(RuleViolation(
+                        "booking.web_period_taken",
+                        "The slot is booked from {start} to {end} by booking {other_id}.",
+                        {"start": other.start.isoformat(), "end": other.end.isoformat(),
+                         "other_id": other.booking_id}, field="web_start"))
+                    break
+        return out
+    if place.issue_id is None:
+        out.append(RuleViolation("booking.print_issue_missing", "A print slot is booked in an issue.",
+                                 field="issue"))
+    elif place.issue_publication_id != place.slot_publication_id:
+        out.append(RuleViolation("booking.issue_other_publication",
+                                 "The issue belongs to another publication than the slot.", field="issue"))
+    if place.web_start is not None or place.web_end is not None:
+        out.append(RuleViolation("booking.print_slot_web_dates", "A print slot has no web period.",
+                                 field="web_start"))
+    return out

@@ -4,7 +4,8 @@ Decisions (the seed is silent on these):
 - Sealed and cancelled are final. A sealed contract is in force and binding;
   ending it early is a termination (a separate business act), not a cancel.
 - Cancelling needs a reason, like sending back: it throws work away and the
-  trail must say why.
+  trail must say why. A reason is real words (``normalise.is_real_text``):
+  "." or a zero-width space is not one.
 - Who may do what is a capability the actor holds (app.domain.capabilities; which
   roles hold which is declared in app.security.matrix and read from the database):
   the rules below name the capability, never a role.
@@ -21,9 +22,10 @@ Decisions (the seed is silent on these):
   from stamped, before management has looked at it. Cancelling:
   "cancel_contract" (Manager, Admin) from any non-final state; the owner holding
   "withdraw_own_contract" from draft or stamped.
-- Party name vs licence name: equal after trimming whitespace (full-width space
-  included) and mapping full-width parentheses （） to ASCII (); nothing else is
-  normalised (letters, inner spaces and case must match).
+- Party name vs licence name: equal as ``normalise.name_key`` compares names
+  (NFKC, so full-width brackets and letters equal their ASCII forms; invisible
+  characters dropped; blanks trimmed and inner runs of blanks made one space);
+  case and everything else must match.
 - ``allowed_transitions`` checks state and permission only, not the reason or the
   sealing prerequisites, so the button shows and the click explains what is missing.
 """
@@ -34,6 +36,7 @@ from datetime import date
 
 from app.domain.capabilities import Capability as C
 from app.domain.enums import ContractStatus as S
+from app.domain.normalise import is_real_text, name_key
 from app.domain.rules.errors import RuleViolation
 
 FORWARD = {S.DRAFT: S.STAMPED, S.STAMPED: S.REVIEWED, S.REVIEWED: S.APPROVED, S.APPROVED: S.SEALED}
@@ -74,8 +77,8 @@ class ContractFacts:
 
 
 def normalise_name(name: str | None) -> str:
-    """Name as compared for sealing: trimmed, full-width parentheses made ASCII."""
-    return (name or "").strip().replace("（", "(").replace("）", ")")
+    """Name as compared for sealing (see ``normalise.name_key``)."""
+    return name_key(name)
 
 
 def sealing_blockers(contract: ContractFacts) -> list[RuleViolation]:
@@ -186,7 +189,7 @@ def transition_violations(actor: Actor, contract: ContractFacts, to: str,
     if denied:
         return denied
     out: list[RuleViolation] = []
-    if to in (S.DRAFT, S.CANCELLED) and not (reason or "").strip():
+    if to in (S.DRAFT, S.CANCELLED) and not is_real_text(reason):
         what = "send a contract back to draft" if to == S.DRAFT else "cancel a contract"
         out.append(RuleViolation("contract.reason_required",
                                  "A reason is required to {what}.", {"what": what}, field="reason"))

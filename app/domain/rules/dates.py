@@ -12,6 +12,11 @@ Decisions (the seed is silent on these):
   (Mar 31 -> Feb 28/29); "15 days" is calendar days.
 - A contract is lapsed from the day after its end date; the end date itself is
   still in force.
+- Activities are logged daily (seed rule 9): one dated in the future did not
+  happen; one more than a year old is a typing accident (0001-01-01). One
+  entered more than three days after the day it happened is a late entry: kept,
+  marked, and counted apart in the KPIs, so back-dating cannot lift a past
+  period's figures.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ import calendar
 from datetime import date, timedelta
 
 from app.domain.enums import ContractKind, PaymentKind
+from app.domain.rules.errors import RuleViolation
 
 AD_FEE_DUE_DAY = 13
 AD_RENEWAL_LEAD_DAYS = 15
@@ -29,6 +35,9 @@ RENEWAL_DUE = "due"
 RENEWAL_LAPSED = "lapsed"
 
 AGEING_BUCKETS = ("0-30", "31-60", "61-90", "90+")
+
+LATE_ENTRY_DAYS = 3
+ACTIVITY_MAX_AGE_DAYS = 366
 
 
 def month_start(d: date) -> date:
@@ -97,3 +106,22 @@ def ageing_bucket(days: int) -> str:
     if days <= 90:
         return "61-90"
     return "90+"
+
+
+def is_late_entry(happened_on: date, entered_on: date) -> bool:
+    """True if an activity was entered more than LATE_ENTRY_DAYS days after it happened."""
+    return (entered_on - happened_on).days > LATE_ENTRY_DAYS
+
+
+def activity_date_violation(happened_on: date | None, today: date) -> RuleViolation | None:
+    """An activity happened today or in the last ACTIVITY_MAX_AGE_DAYS days."""
+    if happened_on is None:
+        return None
+    if happened_on > today:
+        return RuleViolation("activity.in_future", "The activity is dated {happened_on}, after today {today}.",
+                             {"happened_on": happened_on.isoformat(), "today": today.isoformat()},
+                             field="happened_on")
+    if (today - happened_on).days > ACTIVITY_MAX_AGE_DAYS:
+        return RuleViolation("activity.too_old", "The activity is dated {happened_on}, more than a year ago.",
+                             {"happened_on": happened_on.isoformat()}, field="happened_on")
+    return None

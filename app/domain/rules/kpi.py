@@ -2,8 +2,11 @@
 per person per ISO week and per calendar month. Pure aggregation.
 
 Decisions (the seed is silent on these):
-- Calls and visits count every logged activity of that kind; e-mail, fax and
-  exhibition meetings are logged but are not KPIs.
+- Calls and visits count every logged activity of that kind entered on time;
+  e-mail, fax and exhibition meetings are logged but are not KPIs. A call or
+  visit entered late (more than three days after it happened, marked when it
+  is saved) is counted apart, in ``late_entries``, in the period it happened:
+  back-dating ten visits shows as ten late entries, not as ten visits.
 - A filing is a customer moved to stage 'filed'; the same customer filed twice in
   one period counts once (a customer bounced back and forth is one filing).
   Credit goes to the ``user_id`` on the fact; the caller decides whom (the
@@ -30,6 +33,7 @@ class ActivityFact:
     user_id: int | None
     kind: str  # ActivityKind
     on: date
+    late: bool = False  # entered late (Activity.late)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class KpiRow:
     visits: int = 0
     filings: int = 0
     signed_contracts: int = 0
+    late_entries: int = 0
 
 
 def iso_week_key(d: date) -> str:
@@ -73,10 +78,14 @@ def _aggregate(period_of: Callable[[date], str], activities: Iterable[ActivityFa
     visits: dict[tuple[int, str], int] = defaultdict(int)
     filed: dict[tuple[int, str], set[int]] = defaultdict(set)
     signed: dict[tuple[int, str], set[int]] = defaultdict(set)
+    late: dict[tuple[int, str], int] = defaultdict(int)
     for a in activities:
         if a.user_id is None:
             continue
-        if a.kind == ActivityKind.CALL:
+        if a.late:
+            if a.kind in (ActivityKind.CALL, ActivityKind.VISIT):
+                late[(a.user_id, period_of(a.on))] += 1
+        elif a.kind == ActivityKind.CALL:
             calls[(a.user_id, period_of(a.on))] += 1
         elif a.kind == ActivityKind.VISIT:
             visits[(a.user_id, period_of(a.on))] += 1
@@ -86,10 +95,10 @@ def _aggregate(period_of: Callable[[date], str], activities: Iterable[ActivityFa
     for c in contracts:
         if c.user_id is not None:
             signed[(c.user_id, period_of(c.sealed_on))].add(c.contract_id)
-    keys = set(calls) | set(visits) | set(filed) | set(signed)
+    keys = set(calls) | set(visits) | set(filed) | set(signed) | set(late)
     return [KpiRow(user_id, period, calls.get((user_id, period), 0),
                    visits.get((user_id, period), 0), len(filed.get((user_id, period), ())),
-                   len(signed.get((user_id, period), ())))
+                   len(signed.get((user_id, period), ())), late.get((user_id, period), 0))
             for user_id, period in sorted(keys)]
 
 

@@ -11,6 +11,16 @@ Decisions (the seed is silent on these):
 - A receivable is due on the settlement deadline of its kind and month
   (:func:`dates.settlement_due_date`) unless an agreed date is given (payment
   terms "settle on an agreed date", or a prepayment date).
+- A payment pays at most what is still open on its contract (after discount,
+  every other payment not reversed, confirmed or not, and write-offs). A surplus
+  is accepted only when Finance records it as an advance (``advance``): that
+  part does not pay this contract, so no receivable goes below zero.
+- A confirmed payment is final; a correction is a reversal by Finance with a
+  reason: the payment then counts for nothing and the right one is recorded anew.
+- Dates: a payment is not collected in the future nor more than a year ago;
+  Finance does not receive or confirm it in the future, nor before it was
+  collected (one day of slack: collection days are local dates, receipt
+  times UTC).
 - Handover: cash or cheque collected by Sales must be confirmed by Finance on the
   collection day, by ``close_of_business`` if given, else by the end of that
   day. Pass local, naive datetimes (a UTC datetime's date may be another
@@ -20,11 +30,12 @@ Decisions (the seed is silent on these):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Hashable, Iterable
 
 from app.domain.enums import PaymentMethod
+from app.domain.normalise import is_real_text
 from app.domain.rules.dates import AGEING_BUCKETS, ageing_bucket, days_overdue, settlement_due_date
 from app.domain.rules.errors import RuleViolation
 
@@ -129,7 +140,7 @@ def ageing_totals(open_items: Iterable[OpenReceivable]) -> dict[str, Decimal]:
 def write_off_violations(responsible_user_id: int | None, amount: Decimal | int | str | None,
                          outstanding: Decimal | int | str, reason: str | None
                          ) -> list[RuleViolation]:
-    """Why a staff-error write-off is refused; empty if it may be recorded."""
+    """Why a staff-error write-off is refused; empty if it may be recorded (a reason needs real words)."""
     out: list[RuleViolation] = []
     if responsible_user_id is None:
         out.append(RuleViolation("money.writeoff_responsible_missing",
@@ -144,7 +155,7 @@ def write_off_violations(responsible_user_id: int | None, amount: Decimal | int 
             "The write-off amount {amount} exceeds the receivable {outstanding}.",
             {"amount": str(to_money(amount)), "outstanding": str(to_money(outstanding))},
             field="amount"))
-    if not (reason or "").strip():
+    if not is_real_text(reason):
         out.append(RuleViolation("money.writeoff_reason_required",
                                  "A reason is required for a write-off.", field="reason"))
     return out
@@ -170,3 +181,73 @@ def handover_overdue(method: str, collected_on: date, confirmed_at: datetime | N
         return False
     moment = confirmed_at if confirmed_at is not None else now
     return moment > handover_deadline(collected_on, close_of_business)
+
+
+PAYMENT_MAX_AGE_DAYS = 366
+CLOCK_SLACK = timedelta(minutes=5)
+
+
+def applied_amount(amount: Decimal | int | str, advance: Decimal | int | str | None = None) -> Decimal:
+    """The part of a payment that pays its contract (the advance is held apart)."""
+    return to_money(amount) - to_money(advance or 0)
+
+
+def payment_amount_violation(amount: Decimal | int | str | None, advance: Decimal | int | str | None,
+                             open_amount: Decimal | int | str) -> RuleViolation | None:
+    """A payment pays at most what is open; Finance may hold the surplus as an advance."""
+    if amount is None:
+        return None
+    paid, held = to_money(amount), to_money(advance or 0)
+    if held < 0 or held > paid:
+        return RuleViolation("money.advance_out_of_range",
+                             "The advance {advance} must lie between 0 and the amount {amount}.",
+                             {"advance": str(held), "amount": str(paid)}, field="advance")
+    still_open = max(to_money(open_amount), ZERO)
+    if paid - held > still_open:
+        return RuleViolation(
+            "money.payment_exceeds_receivable",
+            "The payment {amount} exceeds what is still open on the contract ({outstanding}); Finance may "
+            "record the surplus {surplus} as an advance.",
+            {"amount": str(paid - held), "outstanding": str(still_open), "surplus": str(paid - held - still_open)},
+            field="amount")
+    return None
+
+
+def payment_date_violations(collected_on: date | None, received_at: datetime | None,
+                            confirmed_at: datetime | None, today: date, now: datetime) -> list[RuleViolation]:
+    """Dates a payment may carry (``now`` in the same clock as the receipt times)."""
+    out: list[RuleViolation] = []
+    if collected_on is not None:
+        if collected_on > today:
+            out.append(RuleViolation("money.collected_in_future",
+                                     "The payment is collected on {collected_on}, after today {today}.",
+                                     {"collected_on": collected_on.isoformat(), "today": today.isoformat()},
+                                     field="collected_on"))
+        elif (today - collected_on).days > PAYMENT_MAX_AGE_DAYS:
+            out.append(RuleViolation("money.collected_too_old",
+                                     "The payment is collected on {collected_on}, more than a year ago.",
+                                     {"collected_on": collected_on.isoformat()}, field="collected_on"))
+    for field, moment in (("received_at", received_at), ("confirmed_at", confirmed_at)):
+        if moment is None:
+            continue
+        if moment > now + CLOCK_SLACK:
+            out.append(RuleViolation("money.receipt_in_future", "The {what} time {moment} is in the future.",
+                                     {"what": field, "moment": moment.strftime("%Y-%m-%d %H:%M")}, field=field))
+        elif collected_on is not None and moment.date() < collected_on - timedelta(days=1):
+            out.append(RuleViolation("money.receipt_before_collection",
+                                     "The {what} time {moment} is before the payment was collected ({collected_on}).",
+                                     {"what": field, "moment": moment.strftime("%Y-%m-%d %H:%M"),
+                                      "collected_on": collected_on.isoformat()}, field=field))
+    return out
+
+
+def reversal_violation(confirmed: bool, reason: str | None) -> RuleViolation | None:
+    """A reversal undoes a confirmed payment, and says why."""
+    if not confirmed:
+        return RuleViolation("money.reversal_not_confirmed",
+                             "Only a confirmed payment is reversed; an unconfirmed one is corrected directly.",
+                             field="reversed_at")
+    if not is_real_text(reason):
+        return RuleViolation("money.reversal_reason_required", "A reason is required to reverse a payment.",
+                             field="reversal_reason")
+    return None
