@@ -30,7 +30,7 @@ from app.domain.rules.errors import RuleViolation
 from app.labels import ENUM_LABELS, FIELD_LABELS, RECORD_LABELS
 from app.models import Activity, AdSlot, Booking, Contact, Contract, Customer, Issue, Payment, Publication
 from app.security import authority
-from app.security.ownership import RefusedWrite, acting_user, owned_clause, restricted_user_id
+from app.security.ownership import RefusedWrite, acting_user, current_role_names, owned_clause, restricted_user_id
 from app.workflow.concurrency import lock_for_update
 
 from . import core
@@ -174,6 +174,7 @@ class DbSide:
         self.session = session
         self.tables = {t.record: t for t in tables}
         self.linked_user = acting_user()  # the linked user: permissions come from FAB's tables, like the browser's
+        self.roles = current_role_names()  # what the declaration of editable fields is keyed by
         # record -> {id: version} as read at the start of the cycle: an edit planned on that read is refused
         # if the row changed in the meantime (see update).
         self.versions: dict[str, dict[int, int]] = {}

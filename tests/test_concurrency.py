@@ -369,6 +369,7 @@ def test_confirming_a_payment_someone_confirmed_meanwhile_is_refused(app):
 
 def test_a_write_off_is_checked_against_write_offs_committed_after_it_was_read(app):
     """Two write-offs of the whole receivable: the second, prepared before the first committed, is refused."""
+    from app.context import acting_as
     from app.workflow.guards import check_record_write
     from app.workflow.messages import RuleRefused
 
@@ -384,8 +385,9 @@ def test_a_write_off_is_checked_against_write_offs_committed_after_it_was_read(a
             other.add(WriteOff(contract=con, customer_id=con.customer_id, amount=Decimal("800.00"),
                                responsible_user_id=responsible, reason="员工失误"))
             other.commit()
-        with db.session.no_autoflush, pytest.raises(RuleRefused) as refused:
-            check_record_write("writeoff", mine)
+        with acting_as(f.user(app, "finance").id, "cli"), db.session.no_autoflush, \
+                pytest.raises(RuleRefused) as refused:
+            check_record_write("writeoff", mine)  # as Finance, who records write-offs
         assert refused.value.violation.code == "money.writeoff_exceeds_receivable"
         db.session.rollback()
 

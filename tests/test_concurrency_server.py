@@ -281,7 +281,7 @@ def test_two_bookings_of_one_slot_and_issue_at_once_exactly_one_is_stored(app, u
         cust = f.customer(f.user(app, REP))
         pub = f.publication()
         slot, issue = f.slot(pub), f.issue(pub)
-        one, two = f.contract(cust, pub), f.contract(cust, pub)
+        one, two = f.contract(cust, pub, status="sealed"), f.contract(cust, pub, status="sealed")
         db.session.commit()
         ids = (slot.id, issue.id, one.id, two.id)
     slot_id, issue_id, one_id, two_id = ids

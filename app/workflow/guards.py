@@ -128,9 +128,9 @@ def check_record_write(record: str, item, deleting: bool = False) -> None:
 
     from .concurrency import lock_related
 
-    if not deleting:
-        lock_related(record, item)  # the rules below read the contract (slot) and its other rows: lock it first
-    with db.session.no_autoflush:
+    with db.session.no_autoflush:  # the change must not reach the database before the rules have seen it
+        if not deleting:
+            lock_related(record, item)  # the rules below read the contract (slot) and its other rows: lock it first
         if deleting:
             check_write(record, item)
             found = _delete_violation(record, item)
