@@ -60,11 +60,14 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every model must be imported before AppBuilder)
     from app.models import db, events  # noqa: F401
     from app.views.navbar import init_navbar_menu
+    from app.views.list_args import init_list_arguments
     from app.views.register import register_views
 
+    from app.database_errors import init_database_errors
     from app.security.hardening import init_hardening
 
     init_hardening(app)  # cookies, CSP (Talisman), error pages, favicon, password policy: before any view
+    init_database_errors(app)  # database errors answered in words, never their SQL
     db.init_app(app)
     csrf.init_app(app)  # every form post needs a token; FAB exempts its JWT APIs itself
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
@@ -72,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
+    init_list_arguments(app, appbuilder)  # bad page, page-size and sort arguments answer 400
     init_navbar_menu(app)
 
 

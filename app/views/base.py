@@ -3,6 +3,8 @@ from flask_babel import gettext
 from wtforms import SelectField
 
 from app.checks import api_validators, date_order_errors, form_validators
+from app.api_errors import SafeApiMixin
+from app.database_errors import database_error_text, refusal, refusing_database_errors
 from app.labels import enum_choices, enum_label, enum_labels
 from app.models.integrity import blocking_dependents
 from app.security.matrix import RECORDS
@@ -18,7 +20,7 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 
 # ModelView and ModelRestApi methods -> the matrix operation they need.
 VIEW_METHOD_PERMISSIONS = {
-    "list": "read", "show": "read", "download": "read", "export_csv": "read", "export_xlsx": "read",
+    "list": "read", "show": "read", "document": "read", "export_csv": "read", "export_xlsx": "read",
     "choices": "read",
     "add": "add", "edit": "edit", "delete": "delete",
 }
@@ -29,13 +31,15 @@ API_METHOD_PERMISSIONS = {
 
 
 def enum_select(label, enum_cls, required=True):
-    """A select of an enum's translated labels (forms store the value)."""
+    """A select of an enum's translated labels (forms store the value). An optional one starts with an empty
+    choice and stores nothing (NULL) for it: '' is no value of the enum, and the database refuses it."""
     from wtforms.validators import DataRequired, Optional
 
-    return SelectField(
-        label, choices=enum_choices(enum_cls), widget=Select2Widget(),
-        validators=[DataRequired() if required else Optional()],
-    )
+    if required:
+        return SelectField(label, choices=enum_choices(enum_cls), widget=Select2Widget(),
+                           validators=[DataRequired()])
+    return SelectField(label, choices=[("", "")] + enum_choices(enum_cls), widget=Select2Widget(),
+                       validators=[Optional()], filters=[lambda value: value or None])
 
 
 def enum_formatter(enum_cls):
@@ -95,7 +99,7 @@ class RecordMixin:
                                        names=names))
 
 
-class RecordApiMixin(RecordMixin):
+class RecordApiMixin(SafeApiMixin, RecordMixin):
     method_permission_name = {m: p for m, p in API_METHOD_PERMISSIONS.items()}
     include_route_methods = {"get", "get_list", "post", "put", "delete"}
 
@@ -133,11 +137,8 @@ class RecordApiMixin(RecordMixin):
         try:
             with self.datamodel.session.no_autoflush:
                 return super().post_headless()
-        except SQLAlchemyError:
-            # FAB 5.3's SQLAInterface.add re-raises the database error (edit wraps it for a 422): it has been
-            # logged and rolled back there; answer like an edit would.
-            return self.response_422(message=gettext("The record could not be saved: a value is missing or not "
-                                                     "allowed."))
+        except SQLAlchemyError as exc:  # outside the datamodel's add (which refuses in words itself)
+            return self.refused_response(refusal(exc, self.datamodel.session))
 
     def relation_errors(self, columns) -> dict:
         """A related row is given by its id: an object there made marshmallow-sqlalchemy fail with a 500."""
@@ -158,13 +159,34 @@ class RecordApiMixin(RecordMixin):
 
 
 class RecordViewMixin(CustomerNameSearchMixin, ChoicesMixin, RecordMixin):
+    """A record's ModelView. A database error in a save never shows its SQL: the datamodel refuses it in words
+    (FAB flashes that text, or `database_error_message` after a failed edit), and so do the write hooks
+    (a query there may flush the half-made row)."""
+
     method_permission_name = {m: p for m, p in VIEW_METHOD_PERMISSIONS.items()}
-    include_route_methods = {"list", "show", "add", "edit", "delete", "download", "export_csv", "export_xlsx",
+    # FAB's `download/<filename>` is left out: documents download through `document` (app.views.documents).
+    include_route_methods = {"list", "show", "add", "edit", "delete", "document", "export_csv", "export_xlsx",
                              "choices"}
     add_template = "adsheet/add.html"
     edit_template = "adsheet/edit.html"
     list_widget = BoundedCountListWidget
     search_widget = SearchWidget
+
+    @property
+    def database_error_message(self) -> str:
+        return database_error_text()
+
+    def pre_add(self, item):
+        with refusing_database_errors(self.datamodel.session):
+            super().pre_add(item)
+
+    def pre_update(self, item):
+        with refusing_database_errors(self.datamodel.session):
+            super().pre_update(item)
+
+    def pre_delete(self, item):
+        with refusing_database_errors(self.datamodel.session):
+            super().pre_delete(item)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
