@@ -9,6 +9,7 @@ from app.security.ownership import OwnerChoicesFilter, acting_user_id
 from app.uploads import DocumentField
 
 from .base import RecordViewMixin, enum_formatter, enum_select, own_rel_filter
+from .documents import DocumentsMixin, without
 from .export import ExportMixin
 
 
@@ -48,7 +49,7 @@ class ActivityView(ExportMixin, RecordViewMixin, ModelView):
         super().pre_add(item)
 
 
-class CustomerView(ExportMixin, RecordViewMixin, ModelView):
+class CustomerView(DocumentsMixin, ExportMixin, RecordViewMixin, ModelView):
     record = "customer"
     datamodel = SQLAInterface(Customer)
     list_columns = ["name", "short_name", "city", "locality", "stage", "owner", "credit_code"]
@@ -57,8 +58,10 @@ class CustomerView(ExportMixin, RecordViewMixin, ModelView):
         "name", "short_name", "credit_code", "industry", "city", "locality", "source", "stage", "owner",
         "license_copy", "operating_permit", "notes",
     ]
-    show_columns = ["id"] + add_columns + ["created_at", "updated_at"]
-    label_columns = labels_for(show_columns)
+    document_columns = ("license_copy", "operating_permit")
+    # The documents are listed below the details, as downloads (adsheet/documents.html).
+    show_columns = ["id"] + without(add_columns, document_columns) + ["created_at", "updated_at"]
+    label_columns = labels_for(["id"] + add_columns + ["created_at", "updated_at"])
     formatters_columns = {
         "stage": enum_formatter(CustomerStage),
         "source": enum_formatter(CustomerSource),

@@ -21,12 +21,13 @@ TRANSITION_LABELS = {
 from app.models import Booking, Contract, Payment
 
 from .base import VIEW_METHOD_PERMISSIONS, RecordViewMixin, enum_formatter, enum_select, own_rel_filter
+from .documents import DocumentsMixin, without
 from .export import ExportMixin
 from app.uploads import DocumentField
 from app.workflow.bookings import stamp_proof
 
 
-class BookingView(ExportMixin, RecordViewMixin, ModelView):
+class BookingView(DocumentsMixin, ExportMixin, RecordViewMixin, ModelView):
     record = "booking"
     datamodel = SQLAInterface(Booking)
     list_columns = ["contract", "customer", "slot", "issue", "price", "proof_status", "published"]
@@ -36,9 +37,13 @@ class BookingView(ExportMixin, RecordViewMixin, ModelView):
         "has_supporting_documents", "supporting_document", "proof_status", "proof_contact", "proof_method",
         "proof_evidence", "published",
     ]
-    show_columns = ["id", "customer"] + add_columns + ["proof_confirmed_at", "proof_recorded_by", "created_at",
-                                                       "updated_at"]
-    label_columns = labels_for(show_columns)
+    document_columns = ("supporting_document", "proof_evidence")
+    # The documents are listed below the details, as downloads (adsheet/documents.html).
+    show_columns = ["id", "customer"] + without(add_columns, document_columns) + [
+        "proof_confirmed_at", "proof_recorded_by", "created_at", "updated_at"]
+    label_columns = labels_for(["id", "customer"] + add_columns + ["proof_confirmed_at", "proof_recorded_by",
+                                                                   "created_at", "updated_at"])
+    show_template = "adsheet/booking_show.html"
     formatters_columns = {"proof_status": enum_formatter(ProofStatus), "proof_method": enum_formatter(ProofMethod)}
     add_form_extra_fields = edit_form_extra_fields = {
         "proof_status": enum_select(label_columns["proof_status"], ProofStatus),
