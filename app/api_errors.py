@@ -9,14 +9,16 @@ exception is the one being handled):
 - another database error (outside a save) -> the same refusal;
 - an HTTP error raised on the way (415 for a body that is not JSON, 404, 403...) -> that status and its text;
 - a number too large for the database (OverflowError from the driver) -> 400;
+- a row the handler needs and cannot find (`MissingRow`) -> 404; a PUT body that is not a JSON object -> 400;
 - anything else stays a 500 "Fatal error", logged with its traceback by FAB.
 """
 import sys
 
+from flask import request
 from flask_appbuilder.exceptions import DatabaseException
 from flask_babel import gettext
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from app.database_errors import DatabaseRefused, refusal, use_safe_datamodel
 
@@ -27,6 +29,13 @@ def http_error_text(code: int) -> str:
     if code == 415:
         return gettext("Send the data as a JSON object, with the header Content-Type: application/json.")
     return str(ERROR_TEXTS.get(code, ERROR_TEXTS[400])[1])
+
+
+class MissingRow(BadRequest):
+    """A row a handler needs does not exist: 404. A BadRequest so that FAB's @safe hands it to `response_400`
+    instead of logging it as a failure with its traceback."""
+
+    code = 404
 
 
 class SafeApiMixin:
@@ -41,7 +50,15 @@ class SafeApiMixin:
         handled = sys.exc_info()[1]
         if isinstance(handled, DatabaseRefused):
             return self.refused_response(handled)
+        if isinstance(handled, MissingRow):
+            return self.response_404()
         return super().response_400(message=message)
+
+    def put_headless(self, pk):
+        # FAB merges the body into the row with `.keys()`: a JSON list or string there was a 500.
+        if request.is_json and not isinstance(request.get_json(silent=True), dict):
+            return super().response_400(message=gettext("Send the changes as a JSON object."))
+        return super().put_headless(pk)
 
     def response_500(self, message=None):
         failure = sys.exc_info()[1]

@@ -195,15 +195,24 @@ def refusal(exc: BaseException, session=None) -> DatabaseRefused:
     if session is not None:
         session.rollback()
     problem = problem_of(exc)
-    log.warning("database refused a write (%s on %s.%s): %s", problem.kind, problem.table, problem.column,
-                getattr(exc, "orig", None) or type(exc).__name__)
+    # A value the database refuses is the user's to fix (logged for the record); an unknown error or an
+    # unavailable database is the operators'.
+    level = logging.WARNING if problem.kind in (UNAVAILABLE, OTHER) else logging.INFO
+    log.log(level, "database refused a write (%s on %s.%s): %s", problem.kind, problem.table, problem.column,
+            getattr(exc, "orig", None) or type(exc).__name__)
     return DatabaseRefused(problem)
 
 
 class SafeSQLAInterface(SQLAInterface):
     """FAB's add/edit/delete, with database errors raised as `DatabaseRefused` (FAB logged each as an error with
     its traceback and re-raised it raw), and a deleted row's uploaded files removed only once the deletion is
-    committed (FAB removed them first, so a refused deletion lost them)."""
+    committed (FAB removed them first, so a refused deletion lost them). An id no row can have finds nothing
+    (a number beyond 64 bits made the driver fail: a 500)."""
+
+    def get(self, id, filters=None, select_columns=None, outer_default_load=False):
+        if not storable_id(id):
+            return None
+        return super().get(id, filters, select_columns, outer_default_load)
 
     def add(self, item, commit: bool = True) -> None:
         try:
@@ -248,6 +257,14 @@ def refusing_database_errors(session):
         yield
     except SQLAlchemyError as exc:
         raise refusal(exc, session) from exc
+
+
+def storable_id(id) -> bool:
+    """Whether an id given as text or number fits the database's integer keys."""
+    try:
+        return -(2 ** 63) <= int(id) < 2 ** 63
+    except (TypeError, ValueError):
+        return False
 
 
 def use_safe_datamodel(cls) -> None:

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select
 
-from app.models import Booking, Customer, db
+from app.models import Customer, db
 from tests import factories as f
 from tests.conftest import DEMO_PASSWORD, csrf_token
 from tests.unit.test_uploads import HTML_AS_PDF, image_bytes, pdf_bytes

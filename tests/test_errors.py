@@ -142,6 +142,18 @@ def test_api_edit_into_a_duplicate_answers_422_and_changes_nothing(app, api, con
         assert db.session.get(Contract, contract_rows["second"]).number != contract_rows["first"]
 
 
+@pytest.mark.parametrize("body", [[1, 2], "text", 7, None])
+def test_an_api_edit_whose_body_is_not_an_object_answers_400(api, contract_rows, body):
+    """Found by the fuzzer: FAB merged a JSON list into the row with `.keys()` (500)."""
+    import json
+
+    for url in (f"/api/v1/contract/{contract_rows['second']}", "/api/v1/sensitiveword/1",
+                "/api/v1/security/roles/1"):
+        response = api("admin").put(url, data=json.dumps(body), content_type="application/json")
+        assert response.status_code == 400, (url, response.get_data(as_text=True))
+        assert response.get_json()["message"]
+
+
 @pytest.mark.parametrize("role", list(ROLE_USERS))
 def test_the_fuzzers_issue_query_answers_400_for_every_role(api, role):
     """`{"message": "Fatal error"}` (500) for every role before."""
@@ -179,7 +191,8 @@ def test_api_pages_are_bounded(api, query, status):
     ("post", "/api/v1/security/roles/", {"json": {"name": "   "}}, 422),
     ("post", "/api/v1/security/roles/", {}, 400),
     ("put", "/api/v1/security/roles/1", {}, 400),
-    ("post", "/api/v1/security/roles/1/permissions", {"json": {"permission_view_menu_ids": [2 ** 70]}}, 400),
+    # (SQLite's driver refuses the number before sending it: 400; PostgreSQL's answers a data error: 422)
+    ("post", "/api/v1/security/roles/1/permissions", {"json": {"permission_view_menu_ids": [2 ** 70]}}, (400, 422)),
     ("post", "/api/v1/security/roles/99999999999999999999/permissions", {"json": {"permission_view_menu_ids": []}},
      404),
     ("put", "/api/v1/security/roles/1/users", {}, 415),
@@ -189,7 +202,8 @@ def test_api_pages_are_bounded(api, query, status):
 ])
 def test_user_management_answers_malformed_input_with_4xx(api, method, url, kwargs, status):
     response = getattr(api("admin"), method)(url, **kwargs)
-    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.status_code in (status if isinstance(status, tuple) else (status,)), response.get_data(
+        as_text=True)
     assert response.get_json().get("message") or status == 200
     assert "Fatal error" not in response.get_data(as_text=True)
     assert not SQL_MARKERS.search(response.get_data(as_text=True))

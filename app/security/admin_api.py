@@ -18,26 +18,18 @@ from flask_appbuilder.security.sqla.apis import (
 )
 from flask_babel import gettext
 from marshmallow import ValidationError
-from werkzeug.exceptions import NotFound
 
-from app.api_errors import SafeApiMixin
+from app.api_errors import MissingRow, SafeApiMixin
 from app.database_errors import SafeSQLAInterface
-
-
-def valid_pk(pk) -> bool:
-    try:
-        return 0 <= int(pk) < 2 ** 63
-    except (TypeError, ValueError):
-        return False
 
 
 class AdminSQLAInterface(SafeSQLAInterface):
     """A row the handler needs and cannot have is a 404 (FAB's user PUT went on with None)."""
 
     def get(self, id, filters=None, select_columns=None, outer_default_load=False):
-        item = super().get(id, filters, select_columns, outer_default_load) if valid_pk(id) else None
+        item = super().get(id, filters, select_columns, outer_default_load)  # None for an impossible id too
         if item is None:
-            raise NotFound()
+            raise MissingRow()
         return item
 
 

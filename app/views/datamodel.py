@@ -22,7 +22,7 @@ from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.database_errors import SafeSQLAInterface
+from app.database_errors import SafeSQLAInterface, storable_id
 
 # Rows past the current page counted exactly before the total becomes "at least".
 COUNT_BOUND = 10_000
@@ -125,14 +125,6 @@ class EagerSQLAInterface(SafeSQLAInterface):
         if item is not None:
             _request_items()[key] = item
         return item
-
-
-def storable_id(id) -> bool:
-    """Whether an id given as text or number fits the database's integer keys."""
-    try:
-        return -(2 ** 63) <= int(id) < 2 ** 63
-    except (TypeError, ValueError):
-        return False
 
 
 def id_of(filters) -> int | None:

@@ -106,3 +106,12 @@ def test_the_leak_detector_knows_sqlalchemy_text():
     raw = str(sqlite_error(IntegrityError, "UNIQUE constraint failed: customer.credit_code"))
     assert "[SQL:" in raw and looks_like_database_error(raw)
     assert not looks_like_database_error("统一社会信用代码：已有其他记录使用了这个值。")
+
+
+def test_a_sync_run_records_the_database_problem_not_its_sql():
+    """A failed sync run's error is shown on the runs page, in `sheets status` and in the "Sync now" flash."""
+    from sync.runner import describe
+
+    text = describe(sqlite_error(IntegrityError, "NOT NULL constraint failed: customer.name"))
+    assert text == "Database error: Name is required."
+    assert not looks_like_database_error(text) and "secret-param" not in text
