@@ -68,3 +68,15 @@ def test_xlsx_drops_control_characters_excel_refuses_and_caps_long_text():
     cells = read_cells(xlsx_bytes([["a\x01b\x1fc", "x" * 40000]]))
     assert cells[0][0] == ("abc", "s")
     assert len(cells[0][1][0]) == 32767
+
+
+def test_every_spreadsheet_writer_goes_through_this_module():
+    """One place decides how a cell is written: a second CSV or .xlsx writer would be a second, unchecked rule."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    writers = [str(path.relative_to(root)) for folder in ("app", "sync") for path in (root / folder).rglob("*.py")
+               if path.name != "spreadsheets.py"
+               and any(marker in path.read_text(encoding="utf-8")
+                       for marker in ("csv.writer(", "csv.DictWriter(", "Workbook(", "WriteOnlyCell("))]
+    assert writers == []
