@@ -116,13 +116,22 @@ def add_fuzz_admin(app) -> str:
                 "SELECT permission_view_id FROM ab_permission_view_role WHERE role_id = :role"),
                 {"role": FUZZ_ROLE_ID})],
         }
+        # The permission-on-resource rows and resource names those grants stand on (the fuzzer may rename a
+        # resource or point a permission-on-resource row elsewhere).
+        snapshot["pv_rows"] = [dict(row) for row in db.session.execute(sa.text(
+            "SELECT id, permission_id, view_menu_id FROM ab_permission_view WHERE id IN :ids").bindparams(
+            sa.bindparam("ids", expanding=True)), {"ids": snapshot["permission_views"]}).mappings()]
+        snapshot["view_menus"] = [dict(row) for row in db.session.execute(sa.text(
+            "SELECT id, name FROM ab_view_menu WHERE id IN :ids").bindparams(sa.bindparam("ids", expanding=True)),
+            {"ids": sorted({row["view_menu_id"] for row in snapshot["pv_rows"]})}).mappings()]
     keep_fuzz_admin(app, snapshot)
     return "fuzzadmin"
 
 
 def keep_fuzz_admin(app, snapshot) -> None:
-    """Test-only: after a request that changed the security tables, put fuzzadmin, its role and the role's
-    permissions back (the fuzzer may deactivate the user, change its password or empty its role)."""
+    """Test-only: after a request that changed the security tables, put fuzzadmin, its role, the role's
+    permissions and the resources they name back (the fuzzer may deactivate the user, change its password,
+    empty its role, rename a resource...)."""
     import sqlalchemy as sa
     from flask import request
 
@@ -136,6 +145,15 @@ def keep_fuzz_admin(app, snapshot) -> None:
             return
         db.session.remove()
         with db.engine.begin() as connection:
+            # (SQLite's OR IGNORE: the fuzz database is SQLite; a row that took the name or pair since wins.)
+            connection.execute(sa.text("UPDATE OR IGNORE ab_view_menu SET name = :name WHERE id = :id"),
+                               snapshot["view_menus"])
+            connection.execute(sa.text("INSERT OR IGNORE INTO ab_view_menu (id, name) VALUES (:id, :name)"),
+                               snapshot["view_menus"])
+            connection.execute(sa.text("UPDATE OR IGNORE ab_permission_view SET permission_id = :permission_id, "
+                                       "view_menu_id = :view_menu_id WHERE id = :id"), snapshot["pv_rows"])
+            connection.execute(sa.text("INSERT OR IGNORE INTO ab_permission_view (id, permission_id, view_menu_id) "
+                                       "VALUES (:id, :permission_id, :view_menu_id)"), snapshot["pv_rows"])
             connection.execute(sa.text("DELETE FROM ab_user_role WHERE user_id = :id"), {"id": FUZZ_ADMIN_ID})
             connection.execute(sa.text("DELETE FROM ab_user_group WHERE user_id = :id"), {"id": FUZZ_ADMIN_ID})
             connection.execute(sa.text("DELETE FROM ab_user WHERE id = :id OR username = 'fuzzadmin' OR "
