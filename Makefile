@@ -56,9 +56,10 @@ bench: $(VENV)/.installed translations
 bench-sync: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/sync_bench.py
 
-# Deeper fuzzing of the REST API from its OpenAPI document (schemathesis), FUZZ_EXAMPLES per operation and role.
+# Deeper fuzzing of the REST API from its OpenAPI document (schemathesis, every phase, per role): the coverage
+# phase of every operation for every role, FUZZ_EXAMPLES generated cases per operation, longer stateful runs.
 fuzz: $(VENV)/.dev-installed translations
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest -q -p no:warnings tests/test_api_fuzz.py
+	FUZZ_DEEP=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest -q -p no:warnings tests/test_api_fuzz.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -62,8 +62,10 @@ def register_extensions(app: Flask) -> None:
     from app.models import db, events  # noqa: F401  (the models' own derived-column hook)
     from app.workflow import hooks
     from app.views.navbar import init_navbar_menu
+    from app.views.list_args import init_list_arguments
     from app.views.register import register_views
 
+    from app.database_errors import init_database_errors
     from app.security.hardening import init_hardening
 
     hooks.register()  # the workflow's session hooks: histories and the audit log
@@ -71,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     from app.workflow.http import register_stale_handler
 
     register_stale_handler(app)  # a write based on an outdated read: 409, never a 500
+    init_database_errors(app)  # database errors answered in words, never their SQL
     db.init_app(app)
     csrf.init_app(app)  # every form post needs a token; FAB exempts its JWT APIs itself
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
@@ -78,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
+    init_list_arguments(app, appbuilder)  # bad page, page-size and sort arguments answer 400
     init_navbar_menu(app)
     init_security_hooks(app)
 

@@ -2,6 +2,7 @@
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from app.api_errors import SafeApiMixin
 
 from app.models import (
     Activity, AdSlot, AuditLog, Booking, Complaint, Contact, Contract, Customer, Issue, Payment, Publication,
@@ -285,7 +286,7 @@ class SensitiveWordApi(RecordApiMixin, ModelRestApi):
     search_columns = ["word"]
 
 
-class AuditLogApi(ModelRestApi):
+class AuditLogApi(SafeApiMixin, ModelRestApi):
     """Read-only (get, get_list) for Admin and Manager."""
 
     resource_name = "auditlog"

@@ -36,6 +36,7 @@ from flask import current_app
 from flask_babel import force_locale
 from gspread.exceptions import APIError
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.labels import RECORD_LABELS
 from app.models import SyncBase, SyncLink, SyncRun, db
@@ -95,6 +96,10 @@ def service_account_email() -> str | None:
 def describe(exc: BaseException) -> str:
     if isinstance(exc, APIError):
         return f"Sheets API error {exc.code}: {exc.error.get('message', '')}"[:2000]
+    if isinstance(exc, SQLAlchemyError):  # shown on pages: the SQL and its parameters stay in the log
+        from app.database_errors import problem_message, problem_of
+
+        return f"Database error: {problem_message(problem_of(exc))}"
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 

@@ -11,6 +11,7 @@ from app.domain.enums import ContractStatus
 from app.models import Customer, db
 from tests import factories as f
 from tests.conftest import csrf_token
+from tests.unit.test_uploads import pdf_bytes
 
 LIST_PAGES = ["customerview", "contactview", "activityview", "publicationview", "issueview", "adslotview",
               "slotpricechangeview", "contractview", "bookingview", "paymentview"]
@@ -133,7 +134,7 @@ def test_contract_end_before_start_is_refused_in_the_form(app, login, sample):
     assert "结束日期" in response.get_data(as_text=True)
 
 
-PDF = b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()  # a real one-page PDF: uploads are parsed (tests/test_documents.py)
 
 
 def test_licence_upload_is_stored_under_a_safe_name(app, login):

@@ -35,9 +35,12 @@ class Customer(Versioned, Model):
     source: Mapped[str | None] = enum_column(CustomerSource, nullable=True)
     stage: Mapped[str] = enum_column(CustomerStage, default=CustomerStage.LEAD.value, index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
-    # Stored file names under the upload folder (FAB's FileColumn gives the upload widget).
+    # Stored file names under the upload folder (FAB's FileColumn gives the upload widget), each with the
+    # file name the user uploaded it under (offered on download, app.uploads).
     license_copy: Mapped[str | None] = mapped_column(DocumentColumn)
+    license_copy_filename: Mapped[str | None] = mapped_column(String(255))
     operating_permit: Mapped[str | None] = mapped_column(DocumentColumn)
+    operating_permit_filename: Mapped[str | None] = mapped_column(String(255))
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime] = updated_column()

@@ -88,6 +88,7 @@ class Booking(Versioned, Model):
     proof_method: Mapped[str | None] = enum_column(ProofMethod, nullable=True)
     proof_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     proof_evidence: Mapped[str | None] = mapped_column(DocumentColumn)
+    proof_evidence_filename: Mapped[str | None] = mapped_column(String(255))  # as uploaded (app.uploads)
     proof_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     # The customer's ad responsible contact when the proof was sent: the one who may confirm it.
     proof_sent_to_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
@@ -95,6 +96,7 @@ class Booking(Versioned, Model):
     # Supporting documents that clear sensitive words in the copy.
     has_supporting_documents: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     supporting_document: Mapped[str | None] = mapped_column(DocumentColumn)
+    supporting_document_filename: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime] = updated_column()
 

@@ -14,6 +14,10 @@ from flask import g, has_request_context, request
 
 from flask_appbuilder.security.sqla.manager import SecurityManager
 
+from app.security.admin_api import (
+    SafeGroupApi, SafePermissionApi, SafePermissionViewMenuApi, SafeRoleApi, SafeViewMenuApi, with_error_answers,
+)
+
 from . import login_limit, sessions
 from .matrix import capability_permissions_of_view
 from .permcache import RequestPermissionsMixin
@@ -24,8 +28,13 @@ class AdsheetSecurityManager(RequestPermissionsMixin, SecurityManager):
     # FAB's user statistics chart loads Google's chart loader from the internet.
     userstatschartview = None
     security_api = AdsheetSecurityApi
-    user_api = AdsheetUserApi
     resetmypasswordview = ResetMyPasswordView
+    # FAB's user-management API, answering malformed input with 4xx instead of 500 (app.security.admin_api);
+    # the user API never echoes a password (app.security.self_service).
+    user_api = with_error_answers(AdsheetUserApi)
+    role_api, group_api = SafeRoleApi, SafeGroupApi
+    permission_api, view_menu_api, permission_view_menu_api = (
+        SafePermissionApi, SafeViewMenuApi, SafePermissionViewMenuApi)
 
     # -- permissions ------------------------------------------------------------------------------
     def add_permissions_view(self, base_permissions, view_menu):

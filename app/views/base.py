@@ -5,6 +5,8 @@ from marshmallow.validate import Length
 from wtforms import SelectField
 
 from app.checks import api_validators, form_validators
+from app.api_errors import SafeApiMixin
+from app.database_errors import DatabaseRefused, database_error_text, refusal, refusing_database_errors
 from app.labels import enum_choices, enum_label, enum_labels
 from app.models.integrity import blocking_dependents
 from app.security.matrix import RECORDS
@@ -22,7 +24,7 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 
 # ModelView and ModelRestApi methods -> the matrix operation they need.
 VIEW_METHOD_PERMISSIONS = {
-    "list": "read", "show": "read", "download": "read", "export_csv": "read", "export_xlsx": "read",
+    "list": "read", "show": "read", "document": "read", "export_csv": "read", "export_xlsx": "read",
     "choices": "read",
     "add": "add", "edit": "edit", "delete": "delete",
 }
@@ -33,13 +35,15 @@ API_METHOD_PERMISSIONS = {
 
 
 def enum_select(label, enum_cls, required=True):
-    """A select of an enum's translated labels (forms store the value)."""
+    """A select of an enum's translated labels (forms store the value). An optional one starts with an empty
+    choice and stores nothing (NULL) for it: '' is no value of the enum, and the database refuses it."""
     from wtforms.validators import DataRequired, Optional
 
-    return SelectField(
-        label, choices=enum_choices(enum_cls), widget=Select2Widget(),
-        validators=[DataRequired() if required else Optional()],
-    )
+    if required:
+        return SelectField(label, choices=enum_choices(enum_cls), widget=Select2Widget(),
+                           validators=[DataRequired()])
+    return SelectField(label, choices=[("", "")] + enum_choices(enum_cls), widget=Select2Widget(),
+                       validators=[Optional()], filters=[lambda value: value or None])
 
 
 def enum_formatter(enum_cls):
@@ -99,7 +103,7 @@ class RecordMixin:
                                        names=names))
 
 
-class RecordApiMixin(VersionedApiMixin, RecordMixin):
+class RecordApiMixin(SafeApiMixin, VersionedApiMixin, RecordMixin):
     method_permission_name = {m: p for m, p in API_METHOD_PERMISSIONS.items()}
     include_route_methods = {"get", "get_list", "post", "put", "delete"}
 
@@ -122,8 +126,11 @@ class RecordApiMixin(VersionedApiMixin, RecordMixin):
                     field.validators = [check for check in field.validators if not isinstance(check, Length)]
 
     def refusal(self, refused: RefusedWrite):
-        """A refused write: 400 with the translated message, the rule's stable code and the field."""
+        """A refused write: 400 with the translated message, the rule's stable code and the field; a value the
+        database refused (a duplicate...) answers like FAB's field errors, 422 naming the field."""
         self.datamodel.session.rollback()
+        if isinstance(refused, DatabaseRefused):
+            return self.refused_response(refused)
         return Refusal.of(refused).json_response()
 
     def put_headless(self, pk):
@@ -164,11 +171,8 @@ class RecordApiMixin(VersionedApiMixin, RecordMixin):
                 return super().post_headless()
         except RefusedWrite as refused:
             return self.refusal(refused)
-        except SQLAlchemyError:
-            # FAB 5.3's SQLAInterface.add re-raises the database error (edit wraps it for a 422): it has been
-            # logged and rolled back there; answer like an edit would.
-            return self.response_422(message=gettext("The record could not be saved: a value is missing or not "
-                                                     "allowed."))
+        except SQLAlchemyError as exc:  # outside the datamodel's add (which refuses in words itself)
+            return self.refused_response(refusal(exc, self.datamodel.session))
 
     def relation_errors(self, columns) -> dict:
         """A related row is given by its id: an object there made marshmallow-sqlalchemy fail with a 500."""
@@ -182,14 +186,36 @@ class RecordApiMixin(VersionedApiMixin, RecordMixin):
                 and (isinstance(body[name], (dict, list)) or not valid_pk(body[name]))}
 
 
+
 class RecordViewMixin(VersionedViewMixin, CustomerNameSearchMixin, ChoicesMixin, RecordMixin):
+    """A record's ModelView. A database error in a save never shows its SQL: the datamodel refuses it in words
+    (FAB flashes that text, or `database_error_message` after a failed edit), and so do the write hooks
+    (a query there may flush the half-made row)."""
+
     method_permission_name = {m: p for m, p in VIEW_METHOD_PERMISSIONS.items()}
-    include_route_methods = {"list", "show", "add", "edit", "delete", "download", "export_csv", "export_xlsx",
+    # FAB's `download/<filename>` is left out: documents download through `document` (app.views.documents).
+    include_route_methods = {"list", "show", "add", "edit", "delete", "document", "export_csv", "export_xlsx",
                              "choices"}
     add_template = "adsheet/add.html"
     edit_template = "adsheet/edit.html"
     list_widget = BoundedCountListWidget
     search_widget = SearchWidget
+
+    @property
+    def database_error_message(self) -> str:
+        return database_error_text()
+
+    def pre_add(self, item):
+        with refusing_database_errors(self.datamodel.session):
+            super().pre_add(item)
+
+    def pre_update(self, item):
+        with refusing_database_errors(self.datamodel.session):
+            super().pre_update(item)
+
+    def pre_delete(self, item):
+        with refusing_database_errors(self.datamodel.session):
+            super().pre_delete(item)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

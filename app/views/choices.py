@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 from wtforms.widgets import html_params
 
 from .datamodel import repr_loads
+from .list_args import MAX_PAGE, whole_number
 
 PAGE_SIZE = 20
 
@@ -111,12 +112,17 @@ class AjaxRelationField(Field):
             return
         rows = allowed_rows(self.view_cls, self.column)
         item = None
-        if rows is not None and self._raw.isdigit():
+        if rows is not None and valid_id_text(self._raw):
             model = rows.column_descriptions[0]["entity"]
             item = rows.filter(model.id == int(self._raw)).one_or_none()
         if item is None:
             raise ValidationError(gettext("Not a valid choice"))
         self.data = item
+
+
+def valid_id_text(text: str) -> bool:
+    """Digits of an id the database can hold (a longer number overflowed the driver: a 500)."""
+    return text.isascii() and text.isdigit() and int(text) < 2 ** 63
 
 
 def relation_field(view_cls, column: str, label, required: bool):
@@ -160,14 +166,16 @@ class ChoicesMixin:
         model = rows.column_descriptions[0]["entity"]
         wanted = request.args.get("id", "")
         if wanted:
-            found = rows.filter(model.id == int(wanted)).all() if wanted.isdigit() else []
+            found = rows.filter(model.id == int(wanted)).all() if valid_id_text(wanted) else []
             return jsonify({"results": [{"id": r.id, "text": str(r)} for r in found], "more": False})
         term = request.args.get("q", "").strip()[:100]
         if term:
             clause = text_clause(model, term)
             if clause is not None:
                 rows = rows.filter(clause)
-        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        page = whole_number(request.args.get("page", "1"))
+        if page is None or not 1 <= page <= MAX_PAGE:
+            return jsonify({"message": gettext("page must be a page number from 1 to %(max)s.", max=MAX_PAGE)}), 400
         order = label_columns(model)[:1] or [model.id]
         rows = rows.options(*[joinedload(getattr(model, sub)) for sub in repr_loads(model)])
         found = rows.order_by(*order, model.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1).all()

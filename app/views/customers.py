@@ -8,6 +8,7 @@ from app.security.ownership import OwnerChoicesFilter
 from app.uploads import DocumentField
 
 from .base import RecordViewMixin, own_rel_filter
+from .documents import DocumentsMixin, without
 from .export import ExportMixin
 
 
@@ -38,7 +39,7 @@ class ActivityView(ExportMixin, RecordViewMixin, ModelView):
     base_order = ("happened_on", "desc")
 
 
-class CustomerView(ExportMixin, RecordViewMixin, ModelView):
+class CustomerView(DocumentsMixin, ExportMixin, RecordViewMixin, ModelView):
     record = "customer"
     datamodel = SQLAInterface(Customer)
     list_columns = ["name", "short_name", "city", "locality", "stage", "owner", "credit_code"]
@@ -47,8 +48,10 @@ class CustomerView(ExportMixin, RecordViewMixin, ModelView):
         "name", "short_name", "credit_code", "industry", "city", "locality", "source", "stage", "owner",
         "license_copy", "operating_permit", "notes",
     ]
-    show_columns = ["id"] + add_columns + ["created_at", "updated_at"]
-    label_columns = labels_for(show_columns)
+    document_columns = ("license_copy", "operating_permit")
+    # The documents are listed below the details, as downloads (adsheet/documents.html).
+    show_columns = ["id"] + without(add_columns, document_columns) + ["created_at", "updated_at"]
+    label_columns = labels_for(["id"] + add_columns + ["created_at", "updated_at"])
     add_form_extra_fields = edit_form_extra_fields = {
         "license_copy": DocumentField(label_columns["license_copy"]),
         "operating_permit": DocumentField(label_columns["operating_permit"]),

@@ -14,13 +14,15 @@
   its item twice).
 
 Calls with ``select_columns`` (the REST API, which names dotted columns itself) keep FAB's behaviour.
+Writes refuse database errors in words (app.database_errors.SafeSQLAInterface).
 """
 from flask import g, has_request_context, request
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+
+from app.database_errors import SafeSQLAInterface, storable_id
 
 # Rows past the current page counted exactly before the total becomes "at least".
 COUNT_BOUND = 10_000
@@ -40,7 +42,7 @@ def repr_loads(model) -> tuple[str, ...]:
     return {Issue: ("publication",)}.get(model, ())
 
 
-class EagerSQLAInterface(SQLAInterface):
+class EagerSQLAInterface(SafeSQLAInterface):
     def __init__(self, obj, session=None, eager: tuple[str, ...] | None = None):
         super().__init__(obj, session)
         self.eager = eager
@@ -113,6 +115,8 @@ class EagerSQLAInterface(SQLAInterface):
 
     # -- one row ----------------------------------------------------------------------------------
     def get(self, id, filters=None, select_columns=None, outer_default_load=False):
+        if not storable_id(id):
+            return None  # an id no row can have (a number beyond 64 bits overflowed the driver: a 500)
         if select_columns or self.is_pk_composite():
             return super().get(id, filters, select_columns, outer_default_load)
         key = (self.obj, str(id), id_of(filters))

@@ -1,26 +1,26 @@
-"""CSV and Excel export of a list, with the list's current filters and order."""
-import csv
-import io
-from datetime import date, datetime
-from decimal import Decimal
+"""CSV and Excel export of a list, with the list's current filters and order (cells written by app.spreadsheets)."""
+from datetime import date
 
 from flask import Response, stream_with_context
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
-from openpyxl import Workbook
 
-EXPORT_BATCH = 2000
+from app.spreadsheets import csv_chunks, is_number, xlsx_bytes
+
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return str(value)
+def csv_response(rows, filename: str) -> Response:
+    """A CSV download; `rows` may be a generator (streamed in 64 KB pieces)."""
+    return Response(stream_with_context(csv_chunks(rows)), mimetype=CSV_MIMETYPE,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+def xlsx_response(rows, filename: str) -> Response:
+    return Response(xlsx_bytes(rows), mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 class ExportMixin:
@@ -41,13 +41,14 @@ class ExportMixin:
             yield [self.export_value(item, column) for column in columns]
 
     def export_value(self, item, column):
+        """The cell as the list shows it (formatted, translated), but numbers kept as numbers."""
         value = self.datamodel.get_values_item(item, [column])[0]
         formatter = self.formatters_columns.get(column)
         if formatter:
-            return cell_text(formatter(value))
-        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            value = formatter(value)
+        if value is None or isinstance(value, (str, date, bool)) or is_number(value):
             return value
-        return cell_text(value)
+        return str(value)  # lazy translations, related rows
 
     def export_name(self, ext: str) -> str:
         return f"{self.__class__.__name__.removesuffix('View').lower()}-{date.today().isoformat()}.{ext}"
@@ -55,34 +56,9 @@ class ExportMixin:
     @expose("/export/csv")
     @has_access
     def export_csv(self):
-        def generate():
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            buffer.write("\ufeff")  # Excel needs the BOM to read UTF-8 Chinese text.
-            for row in self.export_rows():
-                writer.writerow([cell_text(v) for v in row])
-                if buffer.tell() > 64 * 1024:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
-
-        return Response(
-            stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f"attachment; filename={self.export_name('csv')}"},
-        )
+        return csv_response(self.export_rows(), self.export_name("csv"))
 
     @expose("/export/xlsx")
     @has_access
     def export_xlsx(self):
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet()
-        for row in self.export_rows():
-            sheet.append(row)
-        out = io.BytesIO()
-        workbook.save(out)
-        return Response(
-            out.getvalue(),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f"attachment; filename={self.export_name('xlsx')}"},
-        )
+        return xlsx_response(self.export_rows(), self.export_name("xlsx"))

@@ -1,46 +1,22 @@
 """Issue reports (read on Booking; Sales see their own customers' rows): the issue schedule and the
 delivery checklist, each as a page with an issue picker, a printable page, CSV and Excel."""
-import csv
-import io
 from datetime import date
-from decimal import Decimal
 
-from flask import Response, abort, request
+from flask import abort, request
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext as _l
-from openpyxl import Workbook
 
 from app.domain.enums import ProofStatus
 from app.domain.rules.reports import HAND, delivery_list
 from app.labels import enum_label
 
-from .export import cell_text
+from .base import valid_pk
+from .export import csv_response, xlsx_response
 from .pages import RecordPage
 
 REPORT_METHODS = {"index": "read", "print_view": "read", "export_csv": "read", "export_xlsx": "read"}
 CHECKBOX = "\u2610"
-
-
-def csv_response(rows, filename: str) -> Response:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel needs the BOM to read UTF-8 Chinese text.
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([cell_text(v) for v in row])
-    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
-
-
-def xlsx_response(rows, filename: str) -> Response:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    for row in rows:
-        sheet.append([v if isinstance(v, (int, float, Decimal)) or v is None else cell_text(v) for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 def yes_no(value) -> str:
@@ -71,7 +47,7 @@ class IssueReport(RecordPage):
             if required:
                 abort(404)
             return None
-        issue = db.session.get(Issue, issue_id)
+        issue = db.session.get(Issue, issue_id) if valid_pk(issue_id) else None
         if issue is None:
             abort(404)
         return issue

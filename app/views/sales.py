@@ -11,6 +11,7 @@ from app.models import Booking, Contract, Payment
 from app.uploads import DocumentField
 
 from .base import VIEW_METHOD_PERMISSIONS, RecordViewMixin, own_rel_filter
+from .documents import DocumentsMixin, without
 from .export import ExportMixin
 
 # Button labels of the approval chain.
@@ -20,7 +21,7 @@ TRANSITION_LABELS = {
 }
 
 
-class BookingView(ExportMixin, RecordViewMixin, ModelView):
+class BookingView(DocumentsMixin, ExportMixin, RecordViewMixin, ModelView):
     record = "booking"
     datamodel = SQLAInterface(Booking)
     list_columns = ["contract", "customer", "slot", "issue", "price", "proof_status", "published"]
@@ -30,9 +31,13 @@ class BookingView(ExportMixin, RecordViewMixin, ModelView):
         "has_supporting_documents", "supporting_document", "proof_status", "proof_contact", "proof_method",
         "proof_evidence", "published",
     ]
-    show_columns = ["id", "customer"] + add_columns + ["proof_sent_to", "proof_sent_at", "proof_confirmed_at",
-                                                       "proof_recorded_by", "created_at", "updated_at"]
-    label_columns = labels_for(show_columns)
+    document_columns = ("supporting_document", "proof_evidence")
+    # The documents are listed below the details, as downloads (adsheet/documents.html).
+    show_columns = ["id", "customer"] + without(add_columns, document_columns) + [
+        "proof_sent_to", "proof_sent_at", "proof_confirmed_at", "proof_recorded_by", "created_at", "updated_at"]
+    label_columns = labels_for(["id", "customer"] + add_columns + [
+        "proof_sent_to", "proof_sent_at", "proof_confirmed_at", "proof_recorded_by", "created_at", "updated_at"])
+    show_template = "adsheet/booking_show.html"
     add_form_extra_fields = edit_form_extra_fields = {
         "proof_evidence": DocumentField(label_columns["proof_evidence"]),
         "supporting_document": DocumentField(label_columns["supporting_document"]),

@@ -15,6 +15,7 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext, lazy_gettext as _l
 
+from app.api_errors import SafeApiMixin
 from app.models import SyncLink, SyncProblem, SyncRun, db
 from app.models.base import utcnow
 from app.security.matrix import READ_ONLY_RECORDS
@@ -197,7 +198,7 @@ def resolve_problems(items) -> None:
     db.session.commit()
 
 
-class SyncProblemApi(ModelRestApi):
+class SyncProblemApi(SafeApiMixin, ModelRestApi):
     resource_name = "syncproblem"
     datamodel = SQLAInterface(SyncProblem)
     class_permission_name = READ_ONLY_RECORDS["syncproblem"][0]
