@@ -338,7 +338,7 @@ def plan_tab(
 
     on_sheet = {r.record_id for r in rows if r.record_id is not None}
     keys = _creation_keys(spec, rows)
-    identities = _Identities(spec, db_values, base, on_sheet)
+    identities = _Identities(spec, db_values, base, {r.record_id: r.values for r in rows if r.record_id is not None})
     planned, updates, creates, problems = [], [], [], []
     changed: list[tuple[int, tuple[str, ...], tuple[str, ...]]] = []  # (id, base values, sheet values)
     for row in rows:
@@ -407,8 +407,11 @@ class _Identities:
     """Who an ID-less row may be: a record whose row left the sheet this cycle with exactly these values
     (it gets its ID back), or a visible record it copies in every column (it is not created again)."""
 
-    def __init__(self, spec: TableSpec, db_values: Mapping[int, tuple], base: TabBase, on_sheet: set):
-        self.spec, self.db_values, self.base = spec, db_values, base
+    def __init__(self, spec: TableSpec, db_values: Mapping[int, tuple], base: TabBase,
+                 on_sheet: Mapping[int, tuple[str, ...]]):
+        # on_sheet: the values each record's row shows now (a record whose row was edited is copied by a row
+        # equal to what it shows now, not to what it showed before the edit).
+        self.spec, self.db_values, self.base, self.on_sheet = spec, db_values, base, on_sheet
         pending = set(base.pending.values())
         self.lost_ids = [rid for rid in base.records if rid in db_values and rid not in on_sheet and rid not in pending]
         self._lost: dict[tuple[str, ...], list[int]] | None = None
@@ -438,7 +441,8 @@ class _Identities:
         if self._twins is None:
             self._twins = {}
             for rid in sorted(self.db_values):
-                for shown in self._shown(rid):
+                now = self.on_sheet.get(rid)
+                for shown in ((now,) if now is not None else self._shown(rid)):
                     self._twins.setdefault(shown, rid)
         return self._twins.get(values)
 

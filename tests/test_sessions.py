@@ -251,8 +251,8 @@ def test_user_api_answers_never_carry_a_password(app):
     weak = client.put(f"/api/v1/security/users/{user_id}", headers=headers, json={"password": "weakpass"})
     assert weak.status_code == 400
     assert "weakpass" not in weak.get_data(as_text=True)
-    for url in (f"/api/v1/security/users/{user_id}", "/api/v1/security/users/?q=(page_size:100)",
-                "/api/v1/security/users/_info"):
+    # (FAB's `_info` route is not exposed: app.security.admin_api)
+    for url in (f"/api/v1/security/users/{user_id}", "/api/v1/security/users/?q=(page_size:100)"):
         response = client.get(url, headers=headers)
         assert response.status_code == 200
         text = response.get_data(as_text=True)

@@ -50,8 +50,10 @@ CONTRACT = {
 
 # --- booking ----------------------------------------------------------------------------------------------
 PLACEMENT = ("contract", "slot", "issue", "web_start", "web_end", "price")
-COPY = ("copy_text", "copy_received", "has_supporting_documents", "supporting_document")
-PROOF = ("proof_status", "proof_contact", "proof_method", "proof_evidence")
+# A document and its original file name change together (app.uploads).
+COPY = ("copy_text", "copy_received", "has_supporting_documents", "supporting_document",
+        "supporting_document_filename")
+PROOF = ("proof_status", "proof_contact", "proof_method", "proof_evidence", "proof_evidence_filename")
 PUBLISHED = "published"
 BOOKING_OPEN = "open"
 BOOKING_ALL = PLACEMENT + COPY + PROOF + (PUBLISHED,)
