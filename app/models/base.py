@@ -27,6 +27,17 @@ def enum_check(column: str, enum_cls, table: str) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({allowed})", name=f"ck_{table}_{column}")
 
 
+def sort_key_column():
+    """A stored sort key (app.domain.textkeys.pinyin_sort_key), kept by app.models.events; compared byte-wise
+    (PostgreSQL: the C collation, whatever the database's default). Not loaded with the row."""
+    key_type = String(600).with_variant(String(600, collation="C"), "postgresql")
+    return mapped_column(key_type, nullable=True, index=True, deferred=True, info=DERIVED)
+
+
+# Columns the session hooks derive from others: never typed in, never audited as a change.
+DERIVED = {"derived": True}
+
+
 def created_column():
     return mapped_column(DateTime, default=utcnow, nullable=False)
 
@@ -35,4 +46,4 @@ def updated_column():
     return mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
-__all__ = ["db", "Model", "Money", "enum_column", "enum_check", "utcnow"]
+__all__ = ["db", "Model", "Money", "DERIVED", "enum_column", "enum_check", "sort_key_column", "utcnow"]

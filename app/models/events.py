@@ -5,9 +5,10 @@ from contextvars import ContextVar
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from .customers import Customer
+from . import derived
+from .customers import Contact, Customer
 from .media import AdSlot, SlotPriceChange
-from .sales import Booking, Payment
+from .sales import Booking, Contract, Payment
 from .workflow import CustomerStageChange, WriteOff
 
 # The user on whose behalf work outside a request runs (the sheet sync, CLI commands).
@@ -94,13 +95,30 @@ def _record_stage_change(session: Session, customer: Customer) -> None:
 
 @event.listens_for(Session, "before_flush")
 def keep_derived_columns(session: Session, flush_context, instances) -> None:
-    for item in list(session.new) + list(session.dirty):
+    changed = list(session.new) + list(session.dirty)
+    for item in changed:
         if isinstance(item, (Booking, Payment, WriteOff)):
             _sync_customer_from_contract(session, item)
         elif isinstance(item, AdSlot):
             _record_price_change(session, item)
         elif isinstance(item, Customer):
             _record_stage_change(session, item)
+        if isinstance(item, (Customer, Contact, Contract)):
+            derived.keep_name_keys(item)
+        if isinstance(item, Contract):
+            derived.keep_net_amount(item)
+    with session.no_autoflush:
+        derived.note_total_changes(session, changed, list(session.deleted))
+
+
+@event.listens_for(Session, "after_flush")
+def move_contract_totals(session: Session, flush_context) -> None:
+    derived.apply_total_changes(session)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def reread_contract_totals(session: Session, flush_context) -> None:
+    derived.expire_changed_totals(session)
 
 
 def _register_audit_log() -> None:

@@ -104,6 +104,7 @@ class RecordApiMixin(RecordMixin):
         if cls.record:
             cls.resource_name = cls.record
             cls.validators_columns = api_validators(cls.record)
+            use_sort_keys(cls)
 
     def put_headless(self, pk):
         # Loading the body resolves relations by query; without this, autoflush would write the new values
@@ -186,6 +187,16 @@ def use_eager_datamodel(cls) -> None:
 
     if "datamodel" in cls.__dict__ and type(cls.datamodel) is SQLAInterface:
         cls.datamodel = EagerSQLAInterface(cls.datamodel.obj)
+
+
+def use_sort_keys(cls) -> None:
+    """The API sorts names by their stored keys too (pinyin order; app.views.datamodel)."""
+    from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+    from .datamodel import SortKeySQLAInterface
+
+    if "datamodel" in cls.__dict__ and type(cls.datamodel) is SQLAInterface:
+        cls.datamodel = SortKeySQLAInterface(cls.datamodel.obj)
 
 
 def set_titles(cls) -> None:
