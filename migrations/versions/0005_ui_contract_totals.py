@@ -103,7 +103,7 @@ def downgrade():
         batch_op.drop_index("ix_contract_sealed_start")
         batch_op.drop_index("ix_contract_status_end_kind")
         batch_op.create_index("ix_contract_status_end", ["status", "end_date"], unique=False)
-    with op.batch_alter_table("contract", schema=None) as batch_op:
-        batch_op.drop_column("written_off_total")
-        batch_op.drop_column("paid_total")
-        batch_op.drop_column("net_amount")
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch rebuild of contract would break the foreign keys
+    # that point at it.
+    for column in ("written_off_total", "paid_total", "net_amount"):
+        op.drop_column("contract", column)

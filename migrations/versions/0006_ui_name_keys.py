@@ -117,12 +117,12 @@ def downgrade():
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute(f"DROP TABLE IF EXISTS {FTS}")
     for table_name, _column, key in reversed(SORT_KEYS):
-        with op.batch_alter_table(table_name, schema=None) as batch_op:
-            batch_op.drop_index(f"ix_{table_name}_{key}")
-            batch_op.drop_column(key)
-            if table_name == "customer":
-                batch_op.drop_column("name_grams")
-    # The trigram index of 0004_search again (after the columns went: a rebuilt table loses its triggers).
+        op.drop_index(f"ix_{table_name}_{key}", table_name=table_name)
+        # ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch rebuild would break the foreign keys to the table.
+        op.drop_column(table_name, key)
+        if table_name == "customer":
+            op.drop_column(table_name, "name_grams")
+    # The trigram index of 0004_search again.
     if dialect == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.create_index("ix_customer_name_trgm", "customer", ["name"], unique=False,
