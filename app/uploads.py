@@ -4,8 +4,9 @@ import uuid
 
 from flask import current_app
 from flask_appbuilder.filemanager import FileManager
-from flask_appbuilder.upload import FileUploadField
+from flask_appbuilder.upload import BS3FileUploadFieldWidget, FileUploadField
 from flask_babel import gettext
+from markupsafe import escape
 
 from app.domain.validation import N_
 from wtforms.validators import ValidationError
@@ -52,7 +53,18 @@ class DocumentFileManager(FileManager):
         return filename
 
 
+class DocumentUploadWidget(BS3FileUploadFieldWidget):
+    """FAB's upload widget, its "Delete" tick box (remove the stored file) labelled in the page's language."""
+
+    @property
+    def data_template(self):
+        label = str(escape(gettext("Remove this file"))).replace("%", "%%")
+        return BS3FileUploadFieldWidget.data_template.replace(">Delete</input>", f">{label}</input>")
+
+
 class DocumentField(FileUploadField):
+    widget = DocumentUploadWidget()
+
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, [validate_document] + list(validators or []),
                          filemanager=DocumentFileManager(), **kwargs)

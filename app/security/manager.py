@@ -4,12 +4,20 @@ from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 
 from app.security.permcache import RequestPermissionsMixin
+from app.views import security_pages
 
 
 class AdsheetSecurityManager(RequestPermissionsMixin, SecurityManager):
     # RequestPermissionsMixin: user, roles and permissions in one statement per request (issue 5).
     # FAB's user statistics chart loads Google's chart loader from the internet.
     userstatschartview = None
+    # FAB's security pages with names, roles and yes/no in the reader's language (app.views.security_pages).
+    userdbmodelview = security_pages.UserDBModelView
+    rolemodelview = security_pages.RoleModelView
+    groupmodelview = security_pages.UserGroupModelView
+    permissionmodelview = security_pages.PermissionModelView
+    viewmenumodelview = security_pages.ViewMenuModelView
+    permissionviewmodelview = security_pages.PermissionViewModelView
 
     def register_views(self):
         super().register_views()

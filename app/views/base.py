@@ -155,6 +155,12 @@ class RecordApiMixin(RecordMixin):
         errors = [] if deleting else date_order_errors(self.record, item)
         if errors:
             raise RefusedWrite("; ".join(errors))
+        if not deleting:
+            from app.workflow.duplicates import duplicate_messages
+
+            taken = duplicate_messages(self.record, item)
+            if taken:
+                raise RefusedWrite(" ".join(taken.values()))
         super().guard(item, deleting)
 
 
@@ -171,12 +177,41 @@ class RecordViewMixin(CustomerNameSearchMixin, ChoicesMixin, RecordMixin):
         super().__init_subclass__(**kwargs)
         if cls.record:
             use_eager_datamodel(cls)
-            cls.validators_columns = {**form_validators(cls.record), **getattr(cls, "extra_validators", {})}
+            cls.validators_columns = with_unique_checks(
+                cls, {**form_validators(cls.record), **getattr(cls, "extra_validators", {})})
             set_titles(cls)
             install_relation_fields(cls)  # search-as-you-type relation fields (app.views.choices)
             cls.formatters_columns = {**plain_formatters(cls), **(cls.formatters_columns or {})}
             cls.add_form_extra_fields = {**checkboxes(cls, cls.add_columns), **(cls.add_form_extra_fields or {})}
             cls.edit_form_extra_fields = {**checkboxes(cls, cls.edit_columns), **(cls.edit_form_extra_fields or {})}
+
+
+class NotTaken:
+    """Form validator: the value is not held by another row; the message names that row if the user may see
+    it (app.workflow.duplicates)."""
+
+    def __init__(self, record: str, model, column: str):
+        self.record, self.model, self.column = record, model, column
+
+    def __call__(self, form, field):
+        from wtforms.validators import ValidationError
+
+        from app.workflow.duplicates import duplicate_message
+
+        message = duplicate_message(self.record, self.model, self.column, field.data, getattr(form, "_id", None))
+        if message:
+            raise ValidationError(message)
+
+
+def with_unique_checks(cls, validators: dict) -> dict:
+    """The view's validators (each list its own: FAB appends to them) plus NotTaken on unique columns."""
+    from app.workflow.duplicates import unique_columns
+
+    model = cls.datamodel.obj
+    out = {column: list(checks) for column, checks in validators.items()}
+    for column in unique_columns(model):
+        out.setdefault(column, []).append(NotTaken(cls.record, model, column))
+    return out
 
 
 def use_eager_datamodel(cls) -> None:
@@ -218,7 +253,8 @@ def set_titles(cls) -> None:
 
 
 def plain_formatters(cls) -> dict:
-    """Show booleans as yes/no, times to the minute, and nothing (not "None") for empty values."""
+    """Show booleans as yes/no, times to the minute (server-stamped ones in the office's zone), and nothing
+    (not "None") for empty values."""
     from sqlalchemy import Boolean, DateTime, inspect as sa_inspect
     from flask_babel import lazy_gettext as _l
 
@@ -230,7 +266,9 @@ def plain_formatters(cls) -> dict:
         if col is not None and isinstance(col.type, Boolean):
             formatters[column] = lambda v: "" if v is None else (_l("Yes") if v else _l("No"))
         elif col is not None and isinstance(col.type, DateTime):
-            formatters[column] = lambda v: v.strftime("%Y-%m-%d %H:%M") if v else ""
+            from .display import SERVER_STAMPED, local_minute_text, minute_text
+
+            formatters[column] = local_minute_text if column in SERVER_STAMPED else minute_text
         else:
             formatters[column] = lambda v: "" if v is None else v
     return formatters

@@ -61,6 +61,11 @@ class EagerSQLAInterface(SortKeyOrder, SQLAInterface):
         super().__init__(obj, session)
         self.eager = eager
 
+    def is_unique(self, col_name) -> bool:
+        # FAB's form check answered a bare "Already exists." (appended to a shared validator list, so twice on
+        # the customer form); the views check unique values with app.workflow.duplicates (app.views.base).
+        return False
+
     # -- what to load with the rows ---------------------------------------------------------------
     def eager_relations(self) -> list[str]:
         if self.eager is not None:
