@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import (
-    Date, Integer, String, and_, cast, func, literal, literal_column, null, or_, select, type_coerce, union_all,
+    Date, Integer, String, and_, case, cast, func, literal, literal_column, null, or_, select, type_coerce,
+    union_all,
 )
 from sqlalchemy.orm import aliased
 
@@ -222,8 +223,8 @@ def dashboard_data(today: date | None = None, now: datetime | None = None) -> di
 # the open ones (owed = net - paid - written off, a cent or more) counted and summed by what decides their
 # due date (kind, start, terms, settlement date); the rules then give each group its due date, days overdue
 # and ageing bucket. Statement 3 reads the rows of the overdue list: the open contracts of the groups that
-# hold its first rows (the rules decide which), by id, with their numbers and customers, and the rules rank
-# them contract by contract. The partial indexes' conditions are written as literals so SQLite sees that
+# hold its first rows (the rules decide which), the first of them by group then id, with their numbers and
+# customers, and the rules rank them contract by contract. The partial indexes' conditions are written as literals so SQLite sees that
 # the query implies them (models.sales.SEALED and OPEN).
 
 SEALED = literal_column("'sealed'", String)
@@ -279,20 +280,28 @@ def _receivable(ref, kind, start, terms, settle, amount, discount, paid, written
         agreed_due_date=agreed_due_date(terms, start, settle))
 
 
-def overdue_rows_statement(groups, user_id: int | None):
-    """Sealed contracts with the given (kind, start, terms, settle date) that still owe something, by id."""
-    which = or_(*(and_(Contract.kind == kind, Contract.start_date == start, Contract.payment_terms == terms,
-                       Contract.settle_date.is_(None) if settle is None else Contract.settle_date == settle)
-                  for kind, start, terms, settle in sorted(groups, key=str)))
-    query = (select(Contract.id, Contract.number, Customer.name, Contract.kind, Contract.start_date,
-                    Contract.payment_terms, Contract.settle_date, Contract.amount, Contract.discount_pct,
-                    Contract.paid_total, Contract.written_off_total)
-             .join(Customer, Customer.id == Contract.customer_id)
-             .where(*_open_contracts(), which)
-             .order_by(Contract.id))
+def overdue_rows_statement(ranked_groups, user_id: int | None):
+    """The first rows of the overdue list: open sealed contracts of the given groups ((kind, start, terms,
+    settle date) -> rank, groups of one rank being tied), by rank then id, at most a short list of them.
+    The ids come from the index alone (a group may hold thousands of contracts), then their rows."""
+    def group_is(kind, start, terms, settle):
+        return and_(Contract.kind == kind, Contract.start_date == start, Contract.payment_terms == terms,
+                    Contract.settle_date.is_(None) if settle is None else Contract.settle_date == settle)
+
+    ordered = sorted(ranked_groups.items(), key=lambda item: (item[1], str(item[0])))
+    rank = case(*((group_is(*group), position) for group, position in ordered))
+    first = (select(Contract.id, rank.label("rank"))
+             .where(*_open_contracts(), or_(*(group_is(*group) for group, _position in ordered)))
+             .order_by(rank, Contract.id).limit(rules.SHORT_LIST))
     if user_id is not None:
-        query = query.where(Customer.owner_id == user_id)
-    return query
+        first = first.where(_owned(Contract.customer_id, user_id))
+    first = first.subquery()
+    return (select(Contract.id, Contract.number, Customer.name, Contract.kind, Contract.start_date,
+                   Contract.payment_terms, Contract.settle_date, Contract.amount, Contract.discount_pct,
+                   Contract.paid_total, Contract.written_off_total)
+            .join(first, first.c.id == Contract.id)
+            .join(Customer, Customer.id == Contract.customer_id)
+            .order_by(first.c.rank, first.c.id))
 
 
 def money_figures(sections, today: date) -> dict:
@@ -322,10 +331,12 @@ def money_figures(sections, today: date) -> dict:
         late_groups = rules.overdue_first(open_groups)
         total = sum(sizes[group.ref] for group in late_groups)
         leading = rules.leading_groups(late_groups, sizes, tie_key=lambda group: group.due_date)
+        # tied groups (same due date, so the same days overdue) share a rank: their rows interleave by id
+        ranks = {due: position for position, due in enumerate(dict.fromkeys(g.due_date for g in leading))}
         facts, meta = [], {}
         if leading:
             for cid, number, customer, *row in db.session.execute(
-                    overdue_rows_statement({group.ref for group in leading}, user_id)):
+                    overdue_rows_statement({group.ref: ranks[group.due_date] for group in leading}, user_id)):
                 kind, start, terms, settle, amount, discount, paid, written = row
                 facts.append(_receivable(cid, kind, _as_date(start), terms, _as_date(settle), amount, discount,
                                          paid, written))
