@@ -219,3 +219,20 @@ def test_keys_are_not_shown_exported_or_audited(app, api, login, ordered):
         changes = db.session.scalars(select(AuditLog.changes).where(AuditLog.record == "customer",
                                                                     AuditLog.record_id == cid)).all()
     assert changes and not any("name_sort" in c or "name_grams" in c for c in changes)
+
+
+def test_a_change_that_leaves_the_name_alone_neither_reads_nor_writes_the_keys(app, ordered):
+    from sqlalchemy import event
+
+    with app.app_context():
+        customer = db.session.get(Customer, ordered["鬻白云"])
+        statements = []
+        listener = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            customer.city = "珠海"
+            db.session.commit()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert statements and not any("name_sort" in s or "name_grams" in s for s in statements), statements
+        assert_keys_right(customer.id, "鬻白云有限公司")

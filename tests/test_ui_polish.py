@@ -95,7 +95,7 @@ def test_page_titles_name_the_page(login, path, title):
 
 def widget_texts(client) -> dict:
     html = client.get("/customerview/list/").get_data(as_text=True)
-    found = re.search(r'<script type="application/json" id="adsheet-widget-texts">(.*?)</script>', html, re.S)
+    found = re.search(r'<script type="application/json" id="adsheet-widget-texts"[^>]*>(.*?)</script>', html, re.S)
     assert found, "no widget texts on the page"
     return json.loads(found.group(1))
 

@@ -42,11 +42,13 @@ def committed(item, key: str):
 
 
 def keep_name_keys(item) -> None:
-    """The sort keys declared in the model's ``__sort_keys__``, and a customer's bigrams."""
+    """The sort keys declared in the model's ``__sort_keys__``, and a customer's bigrams, for a new row or a
+    changed name (rows written before the keys existed got theirs from migration ui_name_keys; the keys are
+    not loaded with a row, so they are not read here)."""
     for column, key_column in getattr(type(item), "__sort_keys__", {}).items():
-        if _changed(item, column) or getattr(item, key_column) is None:
+        if _changed(item, column):
             setattr(item, key_column, pinyin_sort_key(getattr(item, column)))
-    if hasattr(type(item), "name_grams") and (_changed(item, "name") or item.name_grams is None):
+    if hasattr(type(item), "name_grams") and _changed(item, "name"):
         item.name_grams = bigram_text(item.name)
 
 
