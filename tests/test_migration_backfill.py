@@ -2,7 +2,6 @@
 contract totals and the name keys by the app's own functions, the search index serves the old rows, and
 they go down and up again (SQLite, a database of its own)."""
 from datetime import datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade

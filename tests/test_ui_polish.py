@@ -10,9 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from app.models import AuditLog, Customer, db
+from app.models import AuditLog, db
 from tests import factories as f
 from tests.conftest import DEMO_PASSWORD, csrf_token
 

@@ -2,11 +2,11 @@
 and the figures (pure functions of app.domain.rules.dashboard), as one JSON-ready dict.
 
 Statements (beyond sign-in), each only when a section needs it: 1 for the counted facts (KPIs, pipeline,
-satisfaction, occupancy: one UNION ALL), 1 for sealed contracts and their payments summed and grouped
-(revenue, ageing, overdue), 1 for the rows of the overdue list, 1 for renewals, 1 for cash handovers.
-At most 5. Each returns aggregates or the few rows shown, never a row per contract or payment (statement
-2 still sums every sealed contract's payments inside the database). Rows the rules rank equal (same days
-overdue, same end date, same collection day) come in id order.
+satisfaction, occupancy, renewals per kind and end date: one UNION ALL), 1 for sealed contracts' revenue and
+open receivables (from the totals each contract keeps, app.models.derived), 1 for the rows of the overdue
+list, 1 for the renewal rows, 1 for cash handovers. At most 5. Each returns aggregates or the few rows shown,
+read from indexes alone where the data is large (never a row per contract or payment). Rows the rules rank
+equal (same days overdue, same end date, same collection day) come in id order.
 """
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,13 +25,12 @@ from app.domain.rules.kpi import ActivityFact, SignedContractFact, StageChangeFa
 from app.domain.rules.money import PaymentFacts, ReceivableFacts, ageing_totals, open_receivables
 from app.models import (
     Activity, AdSlot, Booking, Complaint, Contract, ContractTransition, Customer, CustomerStageChange, Issue,
-    Payment, Publication, WriteOff, db,
+    Payment, Publication, db,
 )
 from app.models.base import Money
 from app.security.matrix import allowed
 from app.security.ownership import acting_user, current_role_names, restricted_user_id
 
-# The confirmed-payment and write-off sums of the receivables page, so both count the same money.
 from .money import agreed_due_date, close_of_business, fee_kind
 from .renewals import LAPSED_DAYS_SHOWN, LOOK_AHEAD_DAYS
 
@@ -224,8 +223,8 @@ def dashboard_data(today: date | None = None, now: datetime | None = None) -> di
 # due date (kind, start, terms, settlement date); the rules then give each group its due date, days overdue
 # and ageing bucket. Statement 3 reads the rows of the overdue list: the open contracts of the groups that
 # hold its first rows (the rules decide which), the first of them by group then id, with their numbers and
-# customers, and the rules rank them contract by contract. The partial indexes' conditions are written as literals so SQLite sees that
-# the query implies them (models.sales.SEALED and OPEN).
+# customers, and the rules rank them contract by contract. The partial indexes' conditions are written as
+# literals so that SQLite sees the query implies them (app.models.sales SEALED and OPEN).
 
 SEALED = literal_column("'sealed'", String)
 OWED_ABOVE = literal_column("0.005", Money)  # owed amounts are whole cents; SQLite sums in binary floats

@@ -19,7 +19,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, ROOT, Watched, free_port, sign_in, wait_for
+from tests.browser.conftest import CHROMIUM, ROOT, Watched, free_port, sign_in, wait_for
 from tests.browser.leftovers import data_strings, leftovers
 from tests.conftest import DEMO_PASSWORD, compile_catalogues
 
