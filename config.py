@@ -59,6 +59,19 @@ def _bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def app_timezone() -> str | None:
+    """APP_TIMEZONE: the office's time zone for times shown (IANA name); unset: the server's own."""
+    name = os.environ.get("APP_TIMEZONE") or None
+    if name:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"APP_TIMEZONE must be a time zone name such as Asia/Shanghai, got {name!r}") from None
+    return name
+
+
 def from_environment() -> dict:
     """Collect the settings; the app factory fills in what needs the instance path."""
     locale = os.environ.get("APP_LOCALE", "zh")
@@ -69,6 +82,7 @@ def from_environment() -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", ""),
         "APP_LOCALE": locale,
+        "APP_TIMEZONE": app_timezone(),
         "MAX_UPLOAD_MB": _positive_int("MAX_UPLOAD_MB", 10),
         "SHEETS_API_URL": os.environ.get("SHEETS_API_URL", "https://sheets.googleapis.com"),
         "GOOGLE_APPLICATION_CREDENTIALS": os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"),

@@ -2,6 +2,7 @@
 
 `create_app` builds the app in named steps; only the last one reads the database (the roles check).
 """
+import logging
 import os
 import secrets
 
@@ -19,6 +20,7 @@ csrf = CSRFProtect()
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_settings(app, test_config)
+    quiet_library_warnings()
     register_extensions(app)
     register_commands(app)
     check_roles_at_start(app)
@@ -47,6 +49,13 @@ def load_settings(app: Flask, test_config: dict | None) -> None:
     settings.check_secret_key(app.config)
 
 
+def quiet_library_warnings() -> None:
+    """FAB's own security REST API declares searches on relation columns (roles.name, users.id...) that its
+    filter converter cannot serve, and logs "Filter type not supported for column" for each at every start,
+    in every command and worker: nothing anyone here can act on."""
+    logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
+
+
 def instance_secret_key(instance_path: str) -> str:
     """A random key kept in the instance folder, for development and demo use only."""
     path = os.path.join(instance_path, "secret_key")
@@ -63,6 +72,7 @@ def register_extensions(app: Flask) -> None:
     from app.workflow import hooks
     from app.views.navbar import init_navbar_menu
     from app.views.list_args import init_list_arguments
+    from app.views.page_texts import init_page_texts
     from app.views.register import register_views
 
     from app.database_errors import init_database_errors
@@ -83,6 +93,7 @@ def register_extensions(app: Flask) -> None:
         register_views(appbuilder)
     init_list_arguments(app, appbuilder)  # bad page, page-size and sort arguments answer 400
     init_navbar_menu(app)
+    init_page_texts(app)
     init_security_hooks(app)
 
 

@@ -71,12 +71,30 @@ def ensure_demo_users(password: str | None) -> tuple[dict, str | None]:
     return users, generated
 
 
+def missing_demo_users() -> list[str]:
+    sm = current_app.appbuilder.sm
+    return [username for username in DEMO_USERS if sm.find_user(username=username) is None]
+
+
+def report_demo_users(created: list[str], generated: str | None) -> None:
+    """Name the demo users just created and say where their password comes from (never echoing a password
+    the operator chose)."""
+    if not created:
+        return
+    names = ", ".join(f"{username} ({DEMO_USERS[username][0]})" for username in created)
+    click.echo(f"Demo users created: {names}.")
+    if generated:
+        click.echo(f"Their password (shown once): {generated}")
+    else:
+        click.echo("Their password is the one in DEMO_PASSWORD.")
+
+
 @demo_cli.command("users")
 def demo_users_command():
     """Create the demo users (password from DEMO_PASSWORD, or generated and printed once)."""
+    created = missing_demo_users()
     _users, generated = ensure_demo_users(os.environ.get("DEMO_PASSWORD") or None)
-    if generated:
-        click.echo(f"Demo users created. Their password (shown once): {generated}")
+    report_demo_users(created, generated)
 
 
 @demo_cli.command("seed")
@@ -91,6 +109,7 @@ def demo_seed_command(scale, if_empty):
     if if_empty and db.session.query(Customer.id).first() is not None:
         click.echo("Demo data already present; nothing to do.")
         return
+    created = missing_demo_users()
     users, generated = ensure_demo_users(os.environ.get("DEMO_PASSWORD") or None)
     started = time.monotonic()
     if scale:
@@ -99,5 +118,4 @@ def demo_seed_command(scale, if_empty):
         counts = seed_demo_data(db.session, users)
     summary = ", ".join(f"{count} {name}" for name, count in counts.items())
     click.echo(f"Seeded {summary} in {time.monotonic() - started:.1f} s.")
-    if generated:
-        click.echo(f"Demo users created. Their password (shown once): {generated}")
+    report_demo_users(created, generated)

@@ -175,6 +175,65 @@ ENUM_LABELS = {
 }
 
 
+# FAB's role names (data in its tables, named by app.security.matrix) as people read them.
+ROLE_LABELS = {
+    "Admin": _l("Administrator"), "Manager": _l("Manager"), "Sales": _l("Sales"), "Finance": _l("Finance"),
+    "Service": _l("Customer service"), "Public": _l("Public (not signed in)"),
+}
+
+# Where a change came from (app.models.events.channel), for the audit log and the history of a contract.
+CHANNEL_LABELS = {"browser": _l("Browser"), "api": _l("REST API"), "sheet": _l("Google Sheet"),
+                  "cli": _l("Command line")}
+
+# The sheet sync's states, statuses, profiles and problem kinds (sync.plan_types, sync.runner).
+SYNC_LABELS = {
+    "state": {"new": _l("Not yet linked"), "active": _l("Linked")},
+    "status": {"running": _l("Running"), "success": _l("Succeeded"), "partial": _l("Partly done"),
+               "failed": _l("Failed"), "skipped": _l("Skipped"), "interrupted": _l("Interrupted")},
+    "profile": {"sales": _l("Sales sheet"), "finance": _l("Finance sheet")},
+    "kind": {"rejected": _l("Edit refused"), "conflict": _l("Changed on both sides"),
+             "row_deleted_in_sheet": _l("Row deleted in the sheet"), "record_gone": _l("Record gone"),
+             "structure": _l("Tab structure broken"), "duplicate_id": _l("Duplicate ID"),
+             "unknown_id": _l("Unknown ID"), "bad_id": _l("Invalid ID")},
+}
+
+
+def label_of(labels: dict, value) -> str:
+    """A value's label, or the value itself when it has none (a value added since)."""
+    if value is None:
+        return ""
+    return str(labels.get(value, value))
+
+
+def role_label(role) -> str:
+    name = getattr(role, "name", role)
+    return label_of(ROLE_LABELS, name)
+
+
+# Records the audit log names that have no page of their own (app.workflow.audit.audited_records).
+AUDIT_ONLY_RECORDS = {"slotpricechange": (_l("Price changes"), _l("price change"))}
+
+
+def record_label(record: str | None) -> str:
+    """A record name ("customer", or a table name) as the plural label people know from the menu."""
+    if not record:
+        return ""
+    record = TABLE_RECORDS.get(record, record)
+    if record in AUDIT_ONLY_RECORDS:
+        return str(AUDIT_ONLY_RECORDS[record][0])
+    return str(RECORD_LABELS.get(record, record))
+
+
+def record_name(record: str | None) -> str:
+    """One record of a kind ("payment" -> 付款), for "付款 #67"."""
+    if not record:
+        return ""
+    record = TABLE_RECORDS.get(record, record)
+    if record in AUDIT_ONLY_RECORDS:
+        return str(AUDIT_ONLY_RECORDS[record][1])
+    return str(RECORD_NAMES.get(record, record))
+
+
 def enum_choices(enum_cls) -> list[tuple[str, object]]:
     labels = ENUM_LABELS[enum_cls]
     return [(member.value, labels[member.value]) for member in enum_cls]

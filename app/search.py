@@ -1,26 +1,29 @@
-"""Substring search on customer names that an index serves (migration 0004_search).
+"""Substring search on customer names that an index serves, for any fragment of two characters or more
+(migration ui_name_keys).
 
-PostgreSQL: a pg_trgm GIN index on customer.name serves ``name ILIKE '%text%'``.
-SQLite: an FTS5 table with the trigram tokenizer, ``customer_name_fts`` (rowid = customer.id), kept in step
-with customer by triggers, serves texts of three characters or more; shorter texts fall back to LIKE.
+The index holds the bigrams of each name (customer.name_grams, app.domain.textkeys): a name contains a
+fragment only if it holds every bigram of the fragment, so the index narrows the names to those, and
+``name ILIKE '%fragment%'`` then keeps the exact matches among them.
+PostgreSQL: a GIN index on ``string_to_array(name_grams, ' ')``, asked with ``@>``.
+SQLite: the FTS5 table ``customer_name_fts`` over name_grams (rowid = customer.id), one token per bigram.
+A fragment without a bigram (one character, or letters and digits only one by one) falls back to LIKE.
 
 `CustomerNameSearchMixin` gives every list whose rows belong to a customer (and the customer list) a
 "customer name contains" filter built on it: FAB cannot search a dotted ``customer.name`` (KeyError in 5.3),
 and a relation column in ``search_columns`` would embed the whole customer table.
 """
-import sqlite3
 import unicodedata
 
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import column, select, table, text
+from sqlalchemy import Text, cast, column, literal_column, select, table, text
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from wtforms import StringField
 
+from app.domain.textkeys import name_bigrams
 from app.models import Customer, db
 
 FTS_TABLE = "customer_name_fts"
-TRIGRAM = 3  # the FTS5 trigram tokenizer matches texts of at least three characters
-HAS_TRIGRAM = sqlite3.sqlite_version_info >= (3, 34, 0)  # as migration 0004_search decided
 SEARCH_KEY = "customer_name"
 
 
@@ -35,6 +38,22 @@ def escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def holds_bigrams_of(term: str):
+    """A WHERE clause on customer that an index serves: the name holds every bigram of ``term`` (the names
+    containing ``term`` and a few more); None when the term has no bigram to look up."""
+    grams = name_bigrams(term)
+    if not grams:
+        return None
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The index's own expression, separator included as a literal, so the planner matches the two.
+        indexed = literal_column("string_to_array(customer.name_grams, ' ')", ARRAY(Text))
+        return indexed.op("@>")(cast(array(grams), ARRAY(Text)))
+    # FTS5: every bigram as a quoted phrase (implicit AND); bigrams are letters and digits only.
+    query = " ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
+    fts = table(FTS_TABLE, column("rowid"))
+    return Customer.id.in_(select(fts.c.rowid).where(text(f"{FTS_TABLE} MATCH :grams").bindparams(grams=query)))
+
+
 def customer_name_contains(term: str, customer_id=None):
     """A WHERE clause: the customer's name contains `term` (case-insensitive).
 
@@ -42,15 +61,13 @@ def customer_name_contains(term: str, customer_id=None):
     filter that model's rows without joining customer.
     """
     term = clean_search_text(term)
-    like = Customer.name.ilike(f"%{escape_like(term)}%", escape="\\")
-    if db.session.get_bind().dialect.name == "sqlite" and HAS_TRIGRAM and len(term) >= TRIGRAM:
-        phrase = '"' + term.replace('"', '""') + '"'
-        fts = table(FTS_TABLE, column("rowid"))
-        ids = select(fts.c.rowid).where(text(f"{FTS_TABLE} MATCH :phrase").bindparams(phrase=phrase))
-        return (customer_id if customer_id is not None else Customer.id).in_(ids)
+    condition = Customer.name.ilike(f"%{escape_like(term)}%", escape="\\")
+    indexed = holds_bigrams_of(term)
+    if indexed is not None:
+        condition = indexed & condition
     if customer_id is None:
-        return like
-    return customer_id.in_(select(Customer.id).where(like))
+        return condition
+    return customer_id.in_(select(Customer.id).where(condition))
 
 
 class FilterCustomerNameContains(BaseFilter):

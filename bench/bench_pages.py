@@ -3,7 +3,9 @@
 For each backend (SQLite, and PostgreSQL when a URL is given) it starts both apps with gunicorn (1 worker
 each, 127.0.0.1 only), signs in as admin in each, then requests every page N times, the two apps
 interleaved, and prints per page: median and p95 latency, SQL statements (X-SQL-Count, BENCH_COUNT_SQL=1),
-response size and our median / bare median; then each worker's RSS. Figures only, no assertions.
+response size and our median / bare median; then each worker's RSS, and the issue-11 targets: the dashboard
+(Admin and Manager) within DASHBOARD_TARGET_MS, and a customer-name search by a two-character fragment within
+SEARCH_TARGET_RATIO times the unfiltered list. Figures only, no assertions.
 
     .venv/bin/python bench/bench_pages.py [--requests 20] [--sqlite-url URL] [--postgres-url URL] [--prepare]
 
@@ -26,6 +28,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, ".venv", "bin")
 PASSWORD = os.environ.get("DEMO_PASSWORD", "Bench-pass-2026!")
 PAGE_BUDGET_S = 40.0  # per page and app: stop repeating a slow page after this (at least 3 requests)
+DASHBOARD_TARGET_MS = 300
+SEARCH_TARGET_RATIO = 2.0
 TIMEOUT_S = 120
 
 
@@ -61,6 +65,7 @@ class Server:
              "--timeout", str(TIMEOUT_S), module],
             cwd=ROOT, env=env_for(database_url), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.session = requests.Session()
+        self.sessions = {}
 
     def wait(self) -> None:
         deadline = time.monotonic() + 90
@@ -76,18 +81,25 @@ class Server:
         raise RuntimeError(f"{self.base} did not start")
 
     def login(self, username: str = "admin") -> None:
-        page = self.session.get(self.base + "/login/", timeout=TIMEOUT_S).text
+        session = self.session if username == "admin" else requests.Session()
+        page = session.get(self.base + "/login/", timeout=TIMEOUT_S).text
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"', page)
         data = {"username": username, "password": PASSWORD}
         if token:
             data["csrf_token"] = token.group(1) or token.group(2)
-        response = self.session.post(self.base + "/login/", data=data, allow_redirects=False, timeout=TIMEOUT_S)
+        response = session.post(self.base + "/login/", data=data, allow_redirects=False, timeout=TIMEOUT_S)
         if response.status_code != 302:
             raise RuntimeError(f"login to {self.base} failed ({response.status_code})")
+        self.sessions[username] = session
 
     def get(self, path: str):
+        """GET as admin, or as another signed-in user with the path prefixed "<username>:"."""
+        session = self.session
+        if ":" in path.split("/")[0]:
+            username, path = path.split(":", 1)
+            session = self.sessions[username]
         started = time.perf_counter()
-        response = self.session.get(self.base + path, timeout=TIMEOUT_S)
+        response = session.get(self.base + path, timeout=TIMEOUT_S)
         size = len(response.content)
         elapsed = time.perf_counter() - started
         if response.status_code != 200:
@@ -115,19 +127,21 @@ def sample_values(database_url: str) -> dict:
     import sqlalchemy as sa
 
     engine = sa.create_engine(database_url)
-    if engine.dialect.name == "postgresql":  # fresh statistics, as autovacuum keeps them (SQLite has none
-        with engine.begin() as conn:          # unless someone runs ANALYZE, which the app never does)
-            conn.execute(sa.text("ANALYZE"))
+    if engine.dialect.name == "postgresql":  # statistics and visibility map fresh, as autovacuum keeps them
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:  # (SQLite has no
+            conn.execute(sa.text("VACUUM ANALYZE"))  # statistics unless someone runs ANALYZE; the app never does)
     with engine.connect() as conn:
         contract_id = conn.execute(sa.text("SELECT min(id) + (max(id) - min(id)) / 2 FROM contract")).scalar()
         name = conn.execute(sa.text("SELECT name FROM customer WHERE id = (SELECT max(id) - 777 FROM customer)")
                             ).scalar()
     engine.dispose()
-    return {"contract": contract_id, "term": name[2:7]}
+    # a five-character and a two-character fragment of one customer's name (after its city: "市嘉声影音" / "嘉声")
+    return {"contract": contract_id, "term": name[2:7], "term2": name[3:5]}
 
 
 def pages(values: dict) -> list[tuple[str, str, str | None]]:
     term = requests.utils.quote(values["term"])
+    term2 = requests.utils.quote(values["term2"])
     deep = "page_ContractView=3999&psize_ContractView=50"
     # 10,000 contracts: numbers SC-001xxxx-1 (the scale seed numbers contracts SC-<7 digits>-<1|2>).
     export = "_flt_0_number=SC-001&_flt_1_number=-1"
@@ -138,14 +152,36 @@ def pages(values: dict) -> list[tuple[str, str, str | None]]:
         # FAB cannot search customer.name: the bare app searches the contract's party name (same text).
         ("search customer name", f"/contractview/list/?_flt_0_customer_name={term}",
          f"/contractview/list/?_flt_2_party_name={term}"),
+        ("customers by 2 chars", f"/customerview/list/?_flt_0_customer_name={term2}",
+         f"/customerview/list/?_flt_2_name={term2}"),
+        ("contracts by 2 chars", f"/contractview/list/?_flt_0_customer_name={term2}",
+         f"/contractview/list/?_flt_2_party_name={term2}"),
         ("contract edit form", f"/contractview/edit/{values['contract']}", f"/contractview/edit/{values['contract']}"),
         ("dashboard / index", "/", "/"),
+        ("dashboard (manager)", "manager:/", "/"),
         ("CSV export 10k rows", f"/contractview/export/csv?{export}", None),
     ]
 
 
 def quantile95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18] if len(values) >= 2 else values[0]
+
+
+def report_targets(results: dict, values: dict) -> None:
+    """Issue 11's targets against our medians (figures on a busy machine are higher than on an idle one)."""
+    def median_ms(name: str) -> float:
+        return statistics.median(results[(name, "o")]["times"]) * 1000
+
+    print(f"targets (issue 11), two-character fragment {values['term2']!r}:")
+    for name in ("dashboard / index", "dashboard (manager)"):
+        ms = median_ms(name)
+        verdict = "met" if ms <= DASHBOARD_TARGET_MS else "MISSED"
+        print(f"  {name:34} {ms:7.1f} ms  target <= {DASHBOARD_TARGET_MS} ms: {verdict}")
+    for search, listing in (("customers by 2 chars", "customers list p1"), ("contracts by 2 chars",
+                                                                              "contracts list p1")):
+        ratio = median_ms(search) / median_ms(listing)
+        verdict = "met" if ratio <= SEARCH_TARGET_RATIO else "MISSED"
+        print(f"  {search + ' / ' + listing:34} {ratio:7.2f} x   target <= {SEARCH_TARGET_RATIO:g} x: {verdict}")
 
 
 def run_backend(label: str, database_url: str, n: int) -> None:
@@ -155,6 +191,7 @@ def run_backend(label: str, database_url: str, n: int) -> None:
         for server in (ours, bare):
             server.wait()
             server.login()
+        ours.login("manager")
         plan = pages(values)
         results = {(name, who): {"times": [], "size": 0, "sql": "?"} for name, _o, _b in plan for who in "ob"}
         for name, our_path, bare_path in plan:  # warm-up, once each
@@ -186,6 +223,8 @@ def run_backend(label: str, database_url: str, n: int) -> None:
             print(f"{name:24} {om:7.1f}ms {op:6.1f}ms {o['sql']:>4} {o['size']:>10,} | {bare_cols}")
         o_rss, b_rss = ours.worker_rss_mb(), bare.worker_rss_mb()
         print(f"worker RSS after the run: ours {o_rss:.1f} MB, bare {b_rss:.1f} MB, ours/bare {o_rss / b_rss:.3f}")
+        report_targets(results, values)
+
     finally:
         ours.stop()
         bare.stop()

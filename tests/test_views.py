@@ -68,7 +68,7 @@ def test_pages_use_only_local_assets(login, sample):
 
 def test_csv_export_follows_the_list_filters(login, sample):
     client = login("admin")
-    response = client.get("/customerview/export/csv?_flt_0_name=导出测试")
+    response = client.get("/customerview/export/csv?_flt_0_customer_name=导出测试")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -88,7 +88,7 @@ def test_export_respects_row_ownership(app, login, sample):
     with app.app_context():
         f.customer(f.user(app, "sales2"), name="导出测试丙有限公司")
         db.session.commit()
-    text = login("sales1").get("/customerview/export/csv?_flt_0_name=导出测试").get_data(as_text=True)
+    text = login("sales1").get("/customerview/export/csv?_flt_0_customer_name=导出测试").get_data(as_text=True)
     assert "导出测试丙" not in text and "导出测试甲" in text
 
 

@@ -1,7 +1,8 @@
 """Benchmark data: n customers, n contacts, 2n contracts and 3n payments through Core bulk
 inserts in chunks (no ORM objects per row, no query per row). Safe to run after the demo
 seed or another scale run: names, credit codes and contract numbers derive from an index
-that starts after the highest customer id."""
+that starts after the highest customer id. What the session hooks derive on ORM writes (sort keys, name
+bigrams, contract totals: app.models.derived) is filled here by the same functions."""
 import random
 import time
 from collections import Counter
@@ -13,9 +14,11 @@ from sqlalchemy import func, insert, select, text
 from app.demo import data
 from app.demo.seed import _net, _rate_card
 from app.domain.enums import ContractStatus, CustomerStage
+from app.domain.textkeys import bigram_text, pinyin_sort_key
 from app.models import Contact, Contract, Customer, Payment
 from app.models.base import utcnow
 from app.context import acting_as
+from app.models.derived import net_amount_of, recompute_contract_totals
 
 CHUNK = 10_000
 STAGES = [s.value for s in CustomerStage]
@@ -76,6 +79,7 @@ def seed_scale(session, users, n: int, progress, seed: int = 7) -> dict[str, int
         firms.append((firm, owner))
         customers.append({
             "name": firm["name"], "short_name": firm["short_name"], "credit_code": firm["credit_code"],
+            "name_sort": pinyin_sort_key(firm["name"]), "name_grams": bigram_text(firm["name"]),
             "industry": firm["industry"], "city": firm["city"], "locality": firm["locality"],
             "source": rng.choice(data.SOURCES), "stage": rng.choices(STAGES, STAGE_WEIGHTS)[0],
             "owner_id": owner, "created_at": now, "updated_at": now})
@@ -86,7 +90,8 @@ def seed_scale(session, users, n: int, progress, seed: int = 7) -> dict[str, int
 
     for (firm, _owner), customer_id in zip(firms, customer_ids):
         row = data.contact(rng, firm, True, set())
-        row.update(customer_id=customer_id, created_at=now, updated_at=now)
+        row.update(customer_id=customer_id, name_sort=pinyin_sort_key(row["name"]), created_at=now,
+                   updated_at=now)
         contacts.append(row)
     _insert(session, Contact, contacts)
     done("contacts", len(contacts))
@@ -105,13 +110,16 @@ def seed_scale(session, users, n: int, progress, seed: int = 7) -> dict[str, int
             terms = "prepaid" if rng.random() < 0.6 else "settle_on_date"
             contracts.append({
                 "number": f"SC-{offset + i:07d}-{k + 1}", "customer_id": customer_id,
-                "party_name": customers[i]["name"], "publication_id": pubs["web" if kind == "membership" else "print"].id,
+                "party_name": customers[i]["name"], "party_name_sort": customers[i]["name_sort"],
+                "publication_id": pubs["web" if kind == "membership" else "print"].id,
                 "kind": kind, "start_date": starts[month], "end_date": ends[(month, length)],
                 "amount": rng.choice(FEES if kind == "membership" else AD_AMOUNTS),
                 "discount_pct": rng.choice(DISCOUNTS), "payment_terms": terms,
                 "settle_date": starts[month].replace(day=13) + timedelta(days=31) if terms == "settle_on_date" else None,
                 "status": status, "copy_finance": status == "sealed", "copy_department": status == "sealed",
                 "copy_customer": status == "sealed", "created_by_id": owner, "created_at": now, "updated_at": now})
+    for row in contracts:
+        row["net_amount"] = net_amount_of(row["amount"], row["discount_pct"])
     first = _next_id(session, Contract)
     _insert(session, Contract, contracts, first)
     contract_ids = range(first, first + len(contracts))
@@ -140,6 +148,7 @@ def seed_scale(session, users, n: int, progress, seed: int = 7) -> dict[str, int
                 "collected_on": day, "received_at": at, "confirmed_by_id": finance_id if confirmed else None,
                 "confirmed_at": at, "created_at": now})
     _insert(session, Payment, payments)
+    recompute_contract_totals(session, from_id=contract_ids.start)
     done("payments", len(payments))
 
     session.commit()

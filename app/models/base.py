@@ -46,6 +46,17 @@ def enum_columns(model) -> dict:
     return {column.key: column.info["enum"] for column in inspect(model).columns if "enum" in column.info}
 
 
+def sort_key_column():
+    """A stored sort key (app.domain.textkeys.pinyin_sort_key), kept by app.models.events; compared byte-wise
+    (PostgreSQL: the C collation, whatever the database's default). Not loaded with the row."""
+    key_type = String(600).with_variant(String(600, collation="C"), "postgresql")
+    return mapped_column(key_type, nullable=True, index=True, deferred=True, info=DERIVED)
+
+
+# Columns the session hooks derive from others: never typed in, never audited as a change.
+DERIVED = {"derived": True}
+
+
 def created_column():
     return mapped_column(DateTime, default=utcnow, nullable=False)
 
@@ -66,4 +77,5 @@ class Versioned:
         return {"version_id_col": cls.__table__.c.version}
 
 
-__all__ = ["db", "Model", "Money", "Versioned", "column_enum", "enum_column", "enum_columns", "utcnow"]
+__all__ = ["db", "Model", "Money", "DERIVED", "Versioned", "column_enum", "enum_column", "enum_columns", "sort_key_column",
+           "utcnow"]

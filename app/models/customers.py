@@ -3,12 +3,12 @@ from datetime import date, datetime
 
 from flask_appbuilder.models.mixins import FileColumn
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.enums import ActivityKind, CustomerSource, CustomerStage, Locality
 
-from .base import Model, Versioned, created_column, enum_column, updated_column
+from .base import DERIVED, Model, Versioned, created_column, enum_column, sort_key_column, updated_column
 
 
 class DocumentColumn(FileColumn):
@@ -20,13 +20,19 @@ class DocumentColumn(FileColumn):
 class Customer(Versioned, Model):
     __tablename__ = "customer"
     __table_args__ = (
-        # Substring search on names (PostgreSQL; SQLite uses the FTS5 table of migration 0004_search).
-        Index("ix_customer_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        # Substring search on names: the bigrams of name_grams (PostgreSQL; SQLite: the FTS5 table of migration
+        # ui_name_keys), see app.search.
+        Index("ix_customer_name_grams", text("string_to_array(name_grams, ' ')"), postgresql_using="gin"),
     )
+    # column -> the stored key the lists sort it by (app.views.datamodel; kept by app.models.events)
+    __sort_keys__ = {"name": "name_sort"}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Legal name exactly as on the business licence (营业执照名称).
     name: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    name_sort: Mapped[str | None] = sort_key_column()
+    # The name's bigrams (app.domain.textkeys.bigram_text), what the substring-search index holds.
+    name_grams: Mapped[str | None] = mapped_column(Text, deferred=True, info=DERIVED)
     short_name: Mapped[str | None] = mapped_column(String(80))
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     industry: Mapped[str | None] = mapped_column(String(80))
@@ -65,10 +71,12 @@ class Contact(Versioned, Model):
             sqlite_where="is_ad_responsible", postgresql_where="is_ad_responsible",
         ),
     )
+    __sort_keys__ = {"name": "name_sort"}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(60), nullable=False, index=True)
+    name_sort: Mapped[str | None] = sort_key_column()
     title: Mapped[str | None] = mapped_column(String(60))
     mobile: Mapped[str | None] = mapped_column(String(11))
     phone: Mapped[str | None] = mapped_column(String(30))

@@ -81,10 +81,11 @@ class WriteOff(Versioned, Model):
     __table_args__ = (CheckConstraint("amount > 0", name="ck_write_off_amount"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), index=True)
+    # active_history: the old contract and amount are known when one changes (contract totals).
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), index=True, active_history=True)
     # Copied from the contract on save, so ownership filters need no join.
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
-    amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Money, nullable=False, active_history=True)
     responsible_user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), index=True)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))

@@ -22,6 +22,7 @@ from . import login_limit, sessions
 from .matrix import capability_permissions_of_view
 from .permcache import RequestPermissionsMixin
 from .self_service import AdsheetSecurityApi, AdsheetUserApi, ResetMyPasswordView
+from app.views import security_pages
 
 
 class AdsheetSecurityManager(RequestPermissionsMixin, SecurityManager):
@@ -35,6 +36,13 @@ class AdsheetSecurityManager(RequestPermissionsMixin, SecurityManager):
     role_api, group_api = SafeRoleApi, SafeGroupApi
     permission_api, view_menu_api, permission_view_menu_api = (
         SafePermissionApi, SafeViewMenuApi, SafePermissionViewMenuApi)
+    # FAB's security pages with names, roles and yes/no in the reader's language (app.views.security_pages).
+    userdbmodelview = security_pages.UserDBModelView
+    rolemodelview = security_pages.RoleModelView
+    groupmodelview = security_pages.UserGroupModelView
+    permissionmodelview = security_pages.PermissionModelView
+    viewmenumodelview = security_pages.ViewMenuModelView
+    permissionviewmodelview = security_pages.PermissionViewModelView
 
     # -- permissions ------------------------------------------------------------------------------
     def add_permissions_view(self, base_permissions, view_menu):

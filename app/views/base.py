@@ -112,6 +112,7 @@ class RecordApiMixin(SafeApiMixin, VersionedApiMixin, RecordMixin):
         if cls.record:
             cls.resource_name = cls.record
             cls.validators_columns = api_validators(cls.record)
+            use_sort_keys(cls)
 
     def _init_model_schemas(self) -> None:
         super()._init_model_schemas()
@@ -221,7 +222,8 @@ class RecordViewMixin(VersionedViewMixin, CustomerNameSearchMixin, ChoicesMixin,
         super().__init_subclass__(**kwargs)
         if cls.record:
             use_eager_datamodel(cls)
-            cls.validators_columns = {**form_validators(cls.record), **getattr(cls, "extra_validators", {})}
+            cls.validators_columns = with_unique_checks(
+                cls, {**form_validators(cls.record), **getattr(cls, "extra_validators", {})})
             set_titles(cls)
             install_relation_fields(cls)  # search-as-you-type relation fields (app.views.choices)
             install_enum_fields(cls)  # labels and selects of the enums declared on the model's columns
@@ -249,6 +251,34 @@ def install_enum_fields(cls) -> None:
     cls.formatters_columns, cls.add_form_extra_fields, cls.edit_form_extra_fields = formatters, add_fields, edit_fields
 
 
+class NotTaken:
+    """Form validator: the value is not held by another row; the message names that row if the user may see
+    it (app.workflow.duplicates)."""
+
+    def __init__(self, record: str, model, column: str):
+        self.record, self.model, self.column = record, model, column
+
+    def __call__(self, form, field):
+        from wtforms.validators import ValidationError
+
+        from app.workflow.duplicates import duplicate_message
+
+        message = duplicate_message(self.record, self.model, self.column, field.data, getattr(form, "_id", None))
+        if message:
+            raise ValidationError(message)
+
+
+def with_unique_checks(cls, validators: dict) -> dict:
+    """The view's validators (each list its own: FAB appends to them) plus NotTaken on unique columns."""
+    from app.workflow.duplicates import unique_columns
+
+    model = cls.datamodel.obj
+    out = {column: list(checks) for column, checks in validators.items()}
+    for column in unique_columns(model):
+        out.setdefault(column, []).append(NotTaken(cls.record, model, column))
+    return out
+
+
 def use_eager_datamodel(cls) -> None:
     """Relations loaded with their rows, bounded counts, index-friendly deep pages (app.views.datamodel)."""
     from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -257,6 +287,18 @@ def use_eager_datamodel(cls) -> None:
 
     if "datamodel" in cls.__dict__ and type(cls.datamodel) is SQLAInterface:
         cls.datamodel = EagerSQLAInterface(cls.datamodel.obj)
+
+
+def use_sort_keys(cls) -> None:
+    """The API sorts names by their stored keys too (pinyin order; app.views.datamodel)."""
+    from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+    from app.database_errors import SafeSQLAInterface
+
+    from .datamodel import SortKeySQLAInterface
+
+    if "datamodel" in cls.__dict__ and type(cls.datamodel) in (SQLAInterface, SafeSQLAInterface):
+        cls.datamodel = SortKeySQLAInterface(cls.datamodel.obj)  # safe writes as well (app.database_errors)
 
 
 def set_titles(cls) -> None:
@@ -278,7 +320,8 @@ def set_titles(cls) -> None:
 
 
 def plain_formatters(cls) -> dict:
-    """Show booleans as yes/no, times to the minute, and nothing (not "None") for empty values."""
+    """Show booleans as yes/no, times to the minute (server-stamped ones in the office's zone), and nothing
+    (not "None") for empty values."""
     from sqlalchemy import Boolean, DateTime, inspect as sa_inspect
     from flask_babel import lazy_gettext as _l
 
@@ -290,7 +333,9 @@ def plain_formatters(cls) -> dict:
         if col is not None and isinstance(col.type, Boolean):
             formatters[column] = lambda v: "" if v is None else (_l("Yes") if v else _l("No"))
         elif col is not None and isinstance(col.type, DateTime):
-            formatters[column] = lambda v: v.strftime("%Y-%m-%d %H:%M") if v else ""
+            from .display import SERVER_STAMPED, local_minute_text, minute_text
+
+            formatters[column] = local_minute_text if column in SERVER_STAMPED else minute_text
         else:
             formatters[column] = lambda v: "" if v is None else v
     return formatters

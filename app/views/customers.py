@@ -1,6 +1,7 @@
 """Views of customers, contacts and the activity log."""
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
 
 from app.labels import labels_for
 from app.models import Activity, Contact, Customer
@@ -19,7 +20,7 @@ class ContactView(ExportMixin, RecordViewMixin, ModelView):
     search_columns = ["name", "mobile", "email", "is_ad_responsible"]
     add_columns = edit_columns = ["customer", "name", "title", "mobile", "phone", "email", "is_ad_responsible"]
     show_columns = ["id"] + add_columns + ["created_at", "updated_at"]
-    label_columns = labels_for(show_columns)
+    label_columns = {**labels_for(show_columns), "name": _l("Full name")}  # a person's name: 姓名, not 名称
     add_form_query_rel_fields = edit_form_query_rel_fields = {"customer": own_rel_filter("customer")}
     base_order = ("name", "asc")
 
@@ -43,7 +44,8 @@ class CustomerView(DocumentsMixin, ExportMixin, RecordViewMixin, ModelView):
     record = "customer"
     datamodel = SQLAInterface(Customer)
     list_columns = ["name", "short_name", "city", "locality", "stage", "owner", "credit_code"]
-    search_columns = ["name", "short_name", "credit_code", "city", "stage", "owner", "industry"]
+    # The name is searched by the "customer name" filter (app.search, served by an index): not twice.
+    search_columns = ["short_name", "credit_code", "city", "stage", "owner", "industry"]
     add_columns = edit_columns = [
         "name", "short_name", "credit_code", "industry", "city", "locality", "source", "stage", "owner",
         "license_copy", "operating_permit", "notes",

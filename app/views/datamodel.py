@@ -12,6 +12,8 @@
   statement (``count(*) OVER ()``).
 - ``get`` joins the same relations and remembers the row for the rest of the request (a show page asks for
   its item twice).
+- A column with a stored sort key (the model's ``__sort_keys__``: Chinese names in pinyin order) is sorted by
+  its key (``SortKeyOrder``, also used by the REST API).
 
 Calls with ``select_columns`` (the REST API, which names dotted columns itself) keep FAB's behaviour.
 Writes refuse database errors in words (app.database_errors.SafeSQLAInterface).
@@ -42,7 +44,21 @@ def repr_loads(model) -> tuple[str, ...]:
     return {Issue: ("publication",)}.get(model, ())
 
 
-class EagerSQLAInterface(SafeSQLAInterface):
+class SortKeyOrder:
+    """Order by the stored sort key of a column that has one (``name`` -> ``name_sort``)."""
+
+    def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None, bypass_many_to_many=False,
+                       add_pk=False):
+        order_column = getattr(self.obj, "__sort_keys__", {}).get(order_column, order_column)
+        return super().apply_order_by(query, order_column, order_direction, aliases_mapping=aliases_mapping,
+                                      bypass_many_to_many=bypass_many_to_many, add_pk=add_pk)
+
+
+class SortKeySQLAInterface(SortKeyOrder, SafeSQLAInterface):
+    pass
+
+
+class EagerSQLAInterface(SortKeyOrder, SafeSQLAInterface):
     def __init__(self, obj, session=None, eager: tuple[str, ...] | None = None):
         super().__init__(obj, session)
         self.eager = eager
@@ -51,6 +67,11 @@ class EagerSQLAInterface(SafeSQLAInterface):
         # No length validator on the raw form input: the field checks (app.checks) measure the text once
         # normalised, so surrounding blanks or a pasted zero-width space do not make a valid code too long.
         return -1
+
+    def is_unique(self, col_name) -> bool:
+        # FAB's form check answered a bare "Already exists." (appended to a shared validator list, so twice on
+        # the customer form); the views check unique values with app.workflow.duplicates (app.views.base).
+        return False
 
     # -- what to load with the rows ---------------------------------------------------------------
     def eager_relations(self) -> list[str]:

@@ -10,15 +10,18 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import StringField
 
+from app.domain import enums
 from app.domain.enums import AuditAction
-from app.labels import labels_for
+from app.labels import CHANNEL_LABELS, label_of, labels_for, record_label, record_name
 from app.models import AuditLog, Complaint, Customer, SensitiveWord, WriteOff
 from app.models.base import column_enum
 from app.security.matrix import READ_ONLY_RECORDS
 from app.security.ownership import OwnerChoicesFilter
 
 from .base import RecordViewMixin, enum_formatter, enum_select, own_rel_filter
+from .display import local_minute_text
 from .export import ExportMixin
+from .widgets import BoundedCountListWidget
 
 
 class WriteOffView(ExportMixin, RecordViewMixin, ModelView):
@@ -85,15 +88,63 @@ class SensitiveWordView(ExportMixin, RecordViewMixin, ModelView):
     base_order = ("word", "asc")
 
 
+def change_field_label(field: str) -> str:
+    """A changed column as its field label ("customer_id" -> 客户); unknown ones as stored."""
+    from app.labels import FIELD_LABELS
+
+    name = field[:-3] if field.endswith("_id") and field[:-3] in FIELD_LABELS else field
+    return str(FIELD_LABELS.get(name, field))
+
+
+def change_value_text(field: str, value) -> str:
+    """A changed value as people read it: enum values by their labels, nothing for empty, yes/no."""
+    from flask_babel import gettext
+
+    from app.labels import ENUM_LABELS
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    for enum_cls in CHANGE_ENUMS.get(field, ()):
+        labels = ENUM_LABELS[enum_cls]
+        if value in labels:
+            return str(labels[value])
+    return str(value)
+
+
 def changes_html(text):
     """The audit row's JSON changes as a small table (field: old -> new)."""
     try:
         changes = json.loads(text or "{}")
     except ValueError:
         return text
-    rows = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v[0])}</td><td>{escape(v[1])}</td></tr>"
-                   for k, v in changes.items())
+    rows = "".join(f"<tr><td>{escape(change_field_label(k))}</td><td>{escape(change_value_text(k, v[0]))}</td>"
+                   f"<td>{escape(change_value_text(k, v[1]))}</td></tr>" for k, v in changes.items())
     return Markup(f'<table class="table table-condensed">{rows}</table>')
+
+
+# Columns that hold enum values, and the enums they may come from (the audit log does not keep the record's
+# kind with each change, so a value is looked up in each enum its column name can mean).
+CHANGE_ENUMS = {
+    "stage": (enums.CustomerStage,), "from_stage": (enums.CustomerStage,), "to_stage": (enums.CustomerStage,),
+    "source": (enums.CustomerSource,), "locality": (enums.Locality,),
+    "kind": (enums.ActivityKind, enums.ContractKind, enums.PaymentKind),
+    "medium": (enums.Medium,), "status": (enums.ContractStatus, enums.ComplaintStatus),
+    "payment_terms": (enums.PaymentTerms,), "proof_status": (enums.ProofStatus,),
+    "proof_method": (enums.ProofMethod,), "method": (enums.PaymentMethod,),
+}
+
+
+def audit_summary(value, row=None) -> str:
+    """What the row names the record by; a bare "#67" (the repr of a payment or booking) gets the record's
+    name when the whole row is at hand (list pages)."""
+    if row is not None and value and value.startswith("#") and value[1:].isdigit():
+        return f"{record_name(row.get('record'))} {value}"
+    return value or ""
+
+
+audit_summary.wants_row = True
 
 
 class AuditLogView(ModelView):
@@ -109,5 +160,11 @@ class AuditLogView(ModelView):
     search_columns = ["at", "actor_name", "channel", "action", "record", "record_id"]
     show_columns = list_columns + ["changes"]
     label_columns = labels_for(show_columns)
-    formatters_columns = {"action": enum_formatter(AuditAction), "changes": changes_html}
+    list_widget = BoundedCountListWidget  # its row-aware formatters give "#67" its record's name
+    list_title = show_title = _l("Audit log")
+    formatters_columns = {
+        "action": enum_formatter(AuditAction), "changes": changes_html, "at": local_minute_text,
+        "channel": lambda value: label_of(CHANNEL_LABELS, value), "record": record_label,
+        "summary": audit_summary,
+    }
     base_order = ("id", "desc")

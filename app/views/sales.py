@@ -165,10 +165,14 @@ def approval_panel(contract, can_edit: bool) -> dict:
     blockers = []
     if contract.status == ContractStatus.APPROVED:
         blockers = [translate(v) for v in sealing_blockers(contract_facts(contract, with_reviewer=False))]
-    rows = [{"at": row.at, "from_label": enum_label(ContractStatus, row.from_status),
+    from app.labels import CHANNEL_LABELS, label_of
+
+    from .display import local_minute_text
+
+    rows = [{"at": local_minute_text(row.at), "from_label": enum_label(ContractStatus, row.from_status),
              "to_label": enum_label(ContractStatus, row.to_status),
              "actor": row.actor.username if row.actor is not None else None,
-             "channel": row.channel, "reason": row.reason} for row in history(contract)]
+             "channel": label_of(CHANNEL_LABELS, row.channel), "reason": row.reason} for row in history(contract)]
     return {
         "version": contract.version,
         "status_label": enum_label(ContractStatus, contract.status),

@@ -24,7 +24,7 @@ from app.security.ownership import acting_user_id
 log = logging.getLogger(__name__)
 
 LABELS = {
-    "id": _l("ID"), "spreadsheet_id": _l("Spreadsheet ID"), "user": _l("Linked user"), "profile": _l("Profile"),
+    "id": _l("ID"), "spreadsheet_id": _l("Spreadsheet ID"), "user": _l("Linked user"), "profile": _l("Sync profile"),
     "state": _l("State"), "last_run_at": _l("Last run"), "last_status": _l("Last status"),
     "link": _l("Link"), "started_at": _l("Started"), "finished_at": _l("Finished"), "status": _l("Status"),
     "rows_read": _l("Rows read"), "to_db": _l("Changes to the database"), "to_sheet": _l("Changes to the sheet"),
@@ -38,6 +38,30 @@ LABELS = {
 
 def _labels(columns) -> dict:
     return {c: LABELS[c] for c in columns if c in LABELS}
+
+
+def _formatters() -> dict:
+    """Labels instead of stored values (app.labels.SYNC_LABELS), times to the minute, links and runs by name."""
+    from app.labels import FIELD_LABELS, SYNC_LABELS, label_of, record_label
+
+    from .display import local_minute_text as minute  # the sync stamps its times in UTC
+
+    return {
+        "state": lambda v: label_of(SYNC_LABELS["state"], v),
+        "status": lambda v: label_of(SYNC_LABELS["status"], v),
+        "last_status": lambda v: label_of(SYNC_LABELS["status"], v),
+        "profile": lambda v: label_of(SYNC_LABELS["profile"], v),
+        "kind": lambda v: label_of(SYNC_LABELS["kind"], v),
+        "table_name": record_label,
+        "link": lambda link: "" if link is None else gettext("%(profile)s %(id)s", id=link.spreadsheet_id,
+                                                             profile=label_of(SYNC_LABELS["profile"], link.profile)),
+        "run": lambda run: "" if run is None else f"#{run.id}",
+        **{column: minute for column in ("last_run_at", "started_at", "finished_at", "created_at", "resolved_at")},
+        "column_name": lambda v: "" if v is None else str(FIELD_LABELS.get(v, v)),
+        **{column: (lambda v: "" if v is None else v) for column in (
+            "error", "record_id", "cell", "sheet_value", "db_value", "message", "resolved_by", "user", "rows_read",
+            "to_db", "to_sheet", "problems", "requests")},
+    }
 
 
 def outside_request(app, work, name: str):
@@ -109,6 +133,8 @@ class SyncLinkView(ModelView):
     show_columns = list_columns + ["created_at"]
     search_columns = ["spreadsheet_id", "profile", "state", "last_status"]
     label_columns = _labels(show_columns)
+    formatters_columns = _formatters()
+    list_title = show_title = _l("Sheet links")
     base_order = ("id", "asc")
 
     @action("sync_now", _l("Sync now"), _l("Run one sync cycle of the selected links now?"), "fa-refresh",
@@ -118,7 +144,9 @@ class SyncLinkView(ModelView):
         app = current_app._get_current_object()
         for link_id, status, error in run_sync_now(app, [item.id for item in items]):
             category = "danger" if status == "failed" else "warning" if status in ("partial", "skipped") else "success"
-            text = gettext("Link %(id)s: %(status)s", id=link_id, status=status)
+            from app.labels import SYNC_LABELS, label_of
+
+            text = gettext("Link %(id)s: %(status)s", id=link_id, status=label_of(SYNC_LABELS["status"], status))
             flash(f"{text} {error or ''}".strip(), category)
         return redirect(self.get_redirect())
 
@@ -134,6 +162,8 @@ class SyncRunView(ModelView):
     show_columns = list_columns
     search_columns = ["link", "status", "started_at"]
     label_columns = _labels(show_columns)
+    formatters_columns = _formatters()
+    list_title = show_title = _l("Sync runs")
     base_order = ("id", "desc")
 
 
@@ -147,9 +177,10 @@ class SyncProblemView(ModelView):
                     "message", "resolved_at"]
     show_columns = ["id", "link", "run", "kind", "table_name", "record_id", "column_name", "cell", "sheet_value",
                     "db_value", "message", "detail", "created_at", "resolved_at", "resolved_by"]
-    formatters_columns = {"detail": lambda text: detail_text(text)}
     search_columns = ["kind", "table_name", "record_id", "created_at", "resolved_at"]
     label_columns = _labels(show_columns)
+    formatters_columns = {**_formatters(), "detail": lambda text: detail_text(text)}
+    list_title = show_title = _l("Sync problems")
     base_order = ("id", "desc")
 
     @action("resolve", _l("Resolve"), _l("Mark the selected problems resolved?"), "fa-check",

@@ -60,7 +60,9 @@ def _plain(value):
 
 def _columns(item):
     mapper = inspect(item).mapper
-    return [attr for attr in mapper.column_attrs if attr.key not in SKIPPED_COLUMNS and attr.key != "id"]
+    # Derived columns (sort keys, totals: app.models.derived) follow the fields that were changed.
+    return [attr for attr in mapper.column_attrs if attr.key not in SKIPPED_COLUMNS and attr.key != "id"
+            and not attr.columns[0].info.get("derived")]
 
 
 def _changes(item, action: str) -> dict:

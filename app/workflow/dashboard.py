@@ -2,16 +2,19 @@
 and the figures (pure functions of app.domain.rules.dashboard), as one JSON-ready dict.
 
 Statements (beyond sign-in), each only when a section needs it: 1 for the counted facts (KPIs, pipeline,
-satisfaction, occupancy: one UNION ALL), 1 for sealed contracts and their payments summed and grouped
-(revenue, ageing, overdue), 1 for the rows of the overdue list, 1 for renewals, 1 for cash handovers.
-At most 5. Each returns aggregates or the few rows shown, never a row per contract or payment (statement
-2 still sums every sealed contract's payments inside the database). Rows the rules rank equal (same days
-overdue, same end date, same collection day) come in id order.
+satisfaction, occupancy, renewals per kind and end date: one UNION ALL), 1 for sealed contracts' revenue and
+open receivables (from the totals each contract keeps, app.models.derived), 1 for the rows of the overdue
+list, 1 for the renewal rows, 1 for cash handovers. At most 5. Each returns aggregates or the few rows shown,
+read from indexes alone where the data is large (never a row per contract or payment). Rows the rules rank
+equal (same days overdue, same end date, same collection day) come in id order.
 """
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Date, Integer, String, and_, cast, func, literal, null, or_, select, type_coerce, union_all
+from sqlalchemy import (
+    Date, Integer, String, and_, case, cast, func, literal, literal_column, null, or_, select, type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from app.domain.enums import ContractStatus, CustomerStage, PaymentMethod
@@ -19,22 +22,18 @@ from app.domain.rules import dashboard as rules
 from app.domain.rules.dashboard import CollectedPayment, ContractValue, IssueSlots, RenewalCandidate
 from app.domain.rules.dates import add_months, month_start
 from app.domain.rules.kpi import ActivityFact, SignedContractFact, StageChangeFact
-from app.domain.rules.money import PaymentFacts, ReceivableFacts, open_receivables
+from app.domain.rules.money import PaymentFacts, ReceivableFacts, ageing_totals, open_receivables
 from app.models import (
     Activity, AdSlot, Booking, Complaint, Contract, ContractTransition, Customer, CustomerStageChange, Issue,
-    Payment, Publication, WriteOff, db,
+    Payment, Publication, db,
 )
 from app.models.base import Money
 from app.security import authority
 from app.security.matrix import allowed
 from app.security.ownership import acting_user, current_role_names, restricted_user_id
 
+from .money import agreed_due_date, close_of_business, fee_kind
 from .scope import own_rows
-
-# The confirmed-payment and write-off sums of the receivables page, so both count the same money.
-from .money import (
-    _paid_subquery, _written_off_subquery, agreed_due_date, applied_amount, close_of_business, counted_payment, fee_kind,
-)
 from .renewals import LAPSED_DAYS_SHOWN, LOOK_AHEAD_DAYS
 
 # section -> (records it reads, roles it is meant for). A section shows when the user has one of the
@@ -102,7 +101,8 @@ def occupancy_select(today: date):
             .where(upcoming.c.rank <= rules.NEXT_ISSUES))
 
 
-def counted_facts_statement(sections, today: date, kpi_user: int | None, pipeline_user: int | None):
+def counted_facts_statement(sections, today: date, kpi_user: int | None, pipeline_user: int | None,
+                            renewal_user: int | None = None):
     parts = []
     if "kpi" in sections:
         since = rules.kpi_window_start(today)
@@ -145,6 +145,8 @@ def counted_facts_statement(sections, today: date, kpi_user: int | None, pipelin
                      .group_by(Complaint.received_on))
     if "occupancy" in sections:
         parts.append(occupancy_select(today))
+    if "renewals" in sections:
+        parts.append(renewal_counts_select(today, renewal_user))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else union_all(*parts)
@@ -169,8 +171,9 @@ def dashboard_data(today: date | None = None, now: datetime | None = None) -> di
     sections = visible_sections(roles, lambda record: authority.may(me, "read", record))
     data: dict = {"sections": sections, "today": today.isoformat()}
     kpi_user = restricted_user_id("activity")
-    statement = counted_facts_statement(sections, today, kpi_user, restricted_user_id("customer"))
-    issues = []
+    statement = counted_facts_statement(sections, today, kpi_user, restricted_user_id("customer"),
+                                        restricted_user_id("contract"))
+    issues, renewal_sizes = [], {}
     if statement is not None:
         activities, filings, sealed, stages, scores, persons = [], [], [], {}, [], {}
         for family, user_id, ref, label, note, day, n, total in db.session.execute(statement):
@@ -188,6 +191,8 @@ def dashboard_data(today: date | None = None, now: datetime | None = None) -> di
                 scores.append((_as_date(day), int(n), int(total or 0)))
             elif family == "occupancy":
                 issues.append(IssueSlots(ref, label, note, _as_date(day), int(n), int(total)))
+            elif family == "renewal":
+                renewal_sizes[(label, _as_date(day))] = int(n)
         if "kpi" in sections:
             figures = rules.kpi_figures(activities, filings, sealed, today)
             if kpi_user is not None and me is not None:
@@ -206,58 +211,64 @@ def dashboard_data(today: date | None = None, now: datetime | None = None) -> di
     if "occupancy" in sections:
         data["occupancy"] = rules.occupancy(issues)
     if "renewals" in sections:
-        data["renewals"] = renewal_list(today)
+        data["renewals"] = renewal_list(today, renewal_sizes)
     if "handovers" in sections:
         data["handovers"] = handover_list(now)
     return data
 
 
-# --- statements 2 and 3: sealed contracts and what was paid (revenue, ageing, overdue) -----------------
+# --- statements 2 and 3: sealed contracts and what is still owed (revenue, ageing, overdue) -------------
 #
-# The database only sums and counts: statement 2 groups sealed contracts with identical facts (revenue: by
-# start day, amount and discount; receivables: by every fact the money rules read), so the rules run once
-# per group rather than once per contract. Only contracts that can still be open are grouped: owing
-# anything needs the unrounded amount after discount above what was paid and written off (the rules round
-# it by at most half a cent; payments are whole cents), so the comparison keeps every open receivable and
-# the rules decide. Statement 3 reads the rows of the overdue list: the contracts of the groups that hold
-# its first rows (the rules decide which), one by one, with their numbers and customers.
+# Each contract carries its amount after discount (net_amount, by the money rule) and its confirmed payments
+# and write-offs summed (paid_total, written_off_total), kept on every write (app.models.derived). Statement
+# 2 reads two partial indexes alone: the net amounts of sealed contracts summed by start date (revenue), and
+# the open ones (owed = net - paid - written off, a cent or more) counted and summed by what decides their
+# due date (kind, start, terms, settlement date); the rules then give each group its due date, days overdue
+# and ageing bucket. Statement 3 reads the rows of the overdue list: the open contracts of the groups that
+# hold its first rows (the rules decide which), the first of them by group then id, with their numbers and
+# customers, and the rules rank them contract by contract. The partial indexes' conditions are written as
+# literals so that SQLite sees the query implies them (app.models.sales SEALED and OPEN).
 
-def _can_be_open(amount, discount_pct, paid, written):
-    return amount * (100 - discount_pct) > (paid + written) * 100
+SEALED = literal_column("'sealed'", String)
+OWED_ABOVE = literal_column("0.005", Money)  # owed amounts are whole cents; SQLite sums in binary floats
 
 
-def sealed_contracts(user_id: int | None):
-    """Sealed contracts with their confirmed payments and write-offs summed (as money.receivable_facts_query,
-    without the customer columns), in id order: SQLite then reads the contracts in table order
-    (ix_contract_status) rather than hopping through ix_contract_status_end; PostgreSQL merge-joins."""
-    paid, written = _paid_subquery(), _written_off_subquery()
-    query = (select(Contract.id, Contract.kind, Contract.start_date, Contract.payment_terms, Contract.settle_date,
-                    Contract.amount, Contract.discount_pct, func.coalesce(paid.c.paid, 0).label("paid"),
-                    func.coalesce(written.c.written_off, 0).label("written"))
-             .outerjoin(paid, paid.c.contract_id == Contract.id)
-             .outerjoin(written, written.c.contract_id == Contract.id)
-             .where(Contract.status == ContractStatus.SEALED.value)
-             .order_by(Contract.id))
-    return own_rows(query, "contract", customer_id=Contract.customer_id, user_id=user_id)
+def _owed():
+    return type_coerce(Contract.net_amount - Contract.paid_total - Contract.written_off_total, Money)
+
+
+def _open_contracts():
+    return [Contract.status == SEALED, _owed() > OWED_ABOVE]
 
 
 def money_facts_statement(sections, today: date, user_id: int | None):
-    sealed = sealed_contracts(user_id).cte("sealed_contract")
-    c = sealed.c
-    parts = []
-    if "revenue" in sections:
-        after = add_months(month_start(today), 1)
-        parts.append(select(cast(literal("revenue"), String()).label("family"), cast(null(), String()), c.start_date,
-                            cast(null(), String()), cast(null(), Date), c.amount, c.discount_pct,
-                            cast(null(), Money), cast(null(), Money), func.count())
-                     .where(c.start_date >= rules.months_start(today, rules.REVENUE_MONTHS), c.start_date < after)
-                     .group_by(c.start_date, c.amount, c.discount_pct))
-    if {"ageing", "overdue"} & set(sections):
-        facts = (c.kind, c.start_date, c.payment_terms, c.settle_date, c.amount, c.discount_pct, c.paid, c.written)
-        parts.append(select(cast(literal("receivable"), String()).label("family"), *facts, func.count())
-                     .where(_can_be_open(c.amount, c.discount_pct, c.paid, c.written))
-                     .group_by(*facts))
+    """Rows (family, kind, start, terms, settle date, contracts, money): family "revenue" (net amounts by
+    start date in the revenue months) or "open" (open receivables by due facts)."""
+    money = type_coerce(func.sum(Contract.net_amount), Money)
+    revenue = (select(cast(literal("revenue"), String()).label("family"), cast(null(), String()),
+                      Contract.start_date, cast(null(), String()), cast(null(), Date), func.count(), money)
+               .where(Contract.status == SEALED,
+                      Contract.start_date >= rules.months_start(today, rules.REVENUE_MONTHS),
+                      Contract.start_date < add_months(month_start(today), 1))
+               .group_by(Contract.start_date))
+    due_facts = (Contract.kind, Contract.start_date, Contract.payment_terms, Contract.settle_date)
+    receivable = (select(cast(literal("open"), String()).label("family"), *due_facts, func.count(),
+                         type_coerce(func.sum(_owed()), Money))
+                  .where(*_open_contracts())
+                  .group_by(*due_facts))
+    if user_id is not None:
+        revenue = own_rows(revenue, "contract", customer_id=Contract.customer_id, user_id=user_id)
+        receivable = own_rows(receivable, "contract", customer_id=Contract.customer_id, user_id=user_id)
+    parts = ([revenue] if "revenue" in sections else []) + (
+        [receivable] if {"ageing", "overdue"} & set(sections) else [])
     return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def _group_receivable(key, owed: Decimal) -> ReceivableFacts:
+    """A group of open contracts with one due date as one receivable of what they owe together."""
+    kind, start, terms, settle = key
+    return ReceivableFacts(ref=key, kind=fee_kind(kind), period=start, amount=owed,
+                           agreed_due_date=agreed_due_date(terms, start, settle))
 
 
 def _receivable(ref, kind, start, terms, settle, amount, discount, paid, written) -> ReceivableFacts:
@@ -267,29 +278,28 @@ def _receivable(ref, kind, start, terms, settle, amount, discount, paid, written
         agreed_due_date=agreed_due_date(terms, start, settle))
 
 
-def overdue_rows_statement(groups, user_id: int | None):
-    """Sealed contracts with the given (kind, start, terms, settle date) that can still be open, by id.
-    Their sums per contract (correlated: a few hundred contracts, not all of them)."""
-    paid = (select(func.coalesce(func.sum(applied_amount()), 0))
-            .where(Payment.contract_id == Contract.id, counted_payment()).scalar_subquery())
-    written = select(func.coalesce(func.sum(WriteOff.amount), 0)).where(
-        WriteOff.contract_id == Contract.id).scalar_subquery()
-    which = or_(*(and_(Contract.kind == kind, Contract.start_date == start, Contract.payment_terms == terms,
-                       Contract.settle_date.is_(None) if settle is None else Contract.settle_date == settle)
-                  for kind, start, terms, settle in sorted(groups, key=str)))
-    # Materialized on PostgreSQL: without statistics it would otherwise start from the owner's customers
-    # and probe the contracts once per customer.
-    rows = (select(Contract.id, Contract.number, Contract.customer_id, Contract.kind, Contract.start_date,
+def overdue_rows_statement(ranked_groups, user_id: int | None):
+    """The first rows of the overdue list: open sealed contracts of the given groups ((kind, start, terms,
+    settle date) -> rank, groups of one rank being tied), by rank then id, at most a short list of them.
+    The ids come from the index alone (a group may hold thousands of contracts), then their rows."""
+    def group_is(kind, start, terms, settle):
+        return and_(Contract.kind == kind, Contract.start_date == start, Contract.payment_terms == terms,
+                    Contract.settle_date.is_(None) if settle is None else Contract.settle_date == settle)
+
+    ordered = sorted(ranked_groups.items(), key=lambda item: (item[1], str(item[0])))
+    rank = case(*((group_is(*group), position) for group, position in ordered))
+    first = (select(Contract.id, rank.label("rank"))
+             .where(*_open_contracts(), or_(*(group_is(*group) for group, _position in ordered)))
+             .order_by(rank, Contract.id).limit(rules.SHORT_LIST))
+    if user_id is not None:
+        first = own_rows(first, "contract", customer_id=Contract.customer_id, user_id=user_id)
+    first = first.subquery()
+    return (select(Contract.id, Contract.number, Customer.name, Contract.kind, Contract.start_date,
                    Contract.payment_terms, Contract.settle_date, Contract.amount, Contract.discount_pct,
-                   paid.label("paid"), written.label("written"))
-            .where(Contract.status == ContractStatus.SEALED.value, which)
-            .cte("overdue_candidate").prefix_with("MATERIALIZED", dialect="postgresql"))
-    query = (select(rows.c.id, rows.c.number, Customer.name, rows.c.kind, rows.c.start_date, rows.c.payment_terms,
-                    rows.c.settle_date, rows.c.amount, rows.c.discount_pct, rows.c.paid, rows.c.written)
-             .join(Customer, Customer.id == rows.c.customer_id)
-             .where(_can_be_open(rows.c.amount, rows.c.discount_pct, rows.c.paid, rows.c.written))
-             .order_by(rows.c.id))
-    return own_rows(query, "payment", owner_id=Customer.owner_id, user_id=user_id)
+                   Contract.paid_total, Contract.written_off_total)
+            .join(first, first.c.id == Contract.id)
+            .join(Customer, Customer.id == Contract.customer_id)
+            .order_by(first.c.rank, first.c.id))
 
 
 def money_figures(sections, today: date) -> dict:
@@ -297,33 +307,34 @@ def money_figures(sections, today: date) -> dict:
     # that sees both has the same scope on the two records (Sales: own customers; others: all).
     user_id = restricted_user_id("payment") if {"ageing", "overdue"} & set(sections) else restricted_user_id(
         "contract")
-    values, groups, sizes = [], {}, {}
-    for family, kind, start, terms, settle, amount, discount, paid, written, n in db.session.execute(
+    values, groups, sizes = [], [], {}
+    for family, kind, start, terms, settle, count, money in db.session.execute(
             money_facts_statement(sections, today, user_id)):
-        start, settle = _as_date(start), _as_date(settle)
+        start = _as_date(start)
         if family == "revenue":
-            values.append(ContractValue(start, Decimal(amount), Decimal(discount), int(n)))
-            continue
-        key = (kind, start, terms, settle, Decimal(amount), Decimal(discount), Decimal(paid), Decimal(written))
-        if key not in groups:  # (SQLite's float sums may split one group in two)
-            groups[key] = _receivable(key, *key)
-        sizes[key] = sizes.get(key, 0) + int(n)
+            # The net amounts of the contracts starting that day: after discount, rounded contract by contract.
+            values.append(ContractValue(start, Decimal(money)))
+        else:
+            key = (kind, start, terms, _as_date(settle))
+            groups.append(_group_receivable(key, Decimal(money)))
+            sizes[key] = int(count)
     out = {}
     if "revenue" in sections:
         revenue = rules.revenue_by_month(values, rules.month_keys(today, rules.REVENUE_MONTHS))
         out["revenue"] = {month: money_text(total) for month, total in revenue.items()}
-    open_groups = open_receivables(groups.values(), today)
+    open_groups = open_receivables(groups, today)
     if "ageing" in sections:
-        out["ageing"] = {bucket: money_text(total) for bucket, total in rules.grouped_ageing(
-            open_groups, sizes).items()}
+        out["ageing"] = {bucket: money_text(total) for bucket, total in ageing_totals(open_groups).items()}
     if "overdue" in sections:
         late_groups = rules.overdue_first(open_groups)
         total = sum(sizes[group.ref] for group in late_groups)
         leading = rules.leading_groups(late_groups, sizes, tie_key=lambda group: group.due_date)
+        # tied groups (same due date, so the same days overdue) share a rank: their rows interleave by id
+        ranks = {due: position for position, due in enumerate(dict.fromkeys(g.due_date for g in leading))}
         facts, meta = [], {}
         if leading:
             for cid, number, customer, *row in db.session.execute(
-                    overdue_rows_statement({group.ref[:4] for group in leading}, user_id)):
+                    overdue_rows_statement({group.ref: ranks[group.due_date] for group in leading}, user_id)):
                 kind, start, terms, settle, amount, discount, paid, written = row
                 facts.append(_receivable(cid, kind, _as_date(start), terms, _as_date(settle), amount, discount,
                                          paid, written))
@@ -336,42 +347,64 @@ def money_figures(sections, today: date) -> dict:
     return out
 
 
-# --- statement 4: renewals due or lapsed ---------------------------------------------------------------
+# --- renewals due or lapsed: counted in statement 1, the rows shown in statement 4 ------------------------
 #
-# The renewal status depends on the kind and the end date only: the first rows of each (kind, end date)
-# and how many there are hold everything the short list shows.
+# The renewal status depends on the kind and the end date only: statement 1 counts the sealed contracts not
+# yet renewed per (kind, end date) in the window (on ix_contract_status_end_kind), the rules say which of
+# those groups are due and which hold the first rows, and statement 4 reads those first rows, by end date
+# then id (the rules' order among contracts ending the same day).
 
-def renewals_statement(today: date, user_id: int | None):
+def _renewal_window(today: date):
+    return today - timedelta(days=LAPSED_DAYS_SHOWN), today + timedelta(days=LOOK_AHEAD_DAYS)
+
+
+def _not_renewed():
     renewal = aliased(Contract)
-    renewed = (select(renewal.renews_id)
-               .where(renewal.renews_id.is_not(None), renewal.status != ContractStatus.CANCELLED.value)
-               .group_by(renewal.renews_id).subquery())
-    same = (Contract.kind, Contract.end_date)
-    ranked = (select(Contract.id, Contract.number, Contract.kind, Contract.end_date, Contract.customer_id,
-                     func.row_number().over(partition_by=same, order_by=Contract.id).label("rank"),
-                     func.count().over(partition_by=same).label("size"))
-              .outerjoin(renewed, renewed.c.renews_id == Contract.id)
-              .where(Contract.status == ContractStatus.SEALED.value,
-                     Contract.end_date <= today + timedelta(days=LOOK_AHEAD_DAYS),
-                     Contract.end_date >= today - timedelta(days=LAPSED_DAYS_SHOWN),
-                     renewed.c.renews_id.is_(None)))
-    ranked = own_rows(ranked, "contract", customer_id=Contract.customer_id, user_id=user_id).subquery()
-    return (select(ranked.c.id, ranked.c.number, ranked.c.kind, ranked.c.end_date, Customer.name, ranked.c.size)
-            .join(Customer, Customer.id == ranked.c.customer_id)
-            .where(ranked.c.rank <= rules.SHORT_LIST)
-            .order_by(ranked.c.id))
+    # (renews_id IS NOT NULL: PostgreSQL otherwise hashes every contract to find the few renewals)
+    return ~select(renewal.id).where(renewal.renews_id == Contract.id, renewal.renews_id.is_not(None),
+                                     renewal.status != ContractStatus.CANCELLED.value).exists()
 
 
-def renewal_list(today: date) -> dict:
-    meta, candidates, sizes = {}, [], {}
-    for cid, number, kind, end, customer, size in db.session.execute(
-            renewals_statement(today, restricted_user_id("contract"))):
-        end = _as_date(end)
-        meta[cid] = (number, customer)
-        candidates.append(RenewalCandidate(cid, kind, end))
-        sizes[(kind, end)] = int(size)
-    groups = [RenewalCandidate(key, *key) for key in sizes]
-    total = sum(sizes[group.ref] for group, _status in rules.renewals_due(groups, today))
+def renewal_counts_select(today: date, user_id: int | None):
+    first, last = _renewal_window(today)
+    counts = (select(*_row("renewal", label=Contract.kind, day=Contract.end_date, n=func.count()))
+              .where(Contract.status == ContractStatus.SEALED.value, Contract.end_date >= first,
+                     Contract.end_date <= last, _not_renewed())
+              .group_by(Contract.kind, Contract.end_date))
+    if user_id is not None:
+        counts = own_rows(counts, "contract", customer_id=Contract.customer_id, user_id=user_id)
+    return counts
+
+
+def renewals_statement(groups, today: date, user_id: int | None):
+    first, last = _renewal_window(today)
+    which = or_(*(and_(Contract.kind == kind, Contract.end_date == end) for kind, end in sorted(groups)))
+    # The first ids from the index alone, then their rows: a leading group may hold thousands of contracts.
+    first_ids = (select(Contract.id, Contract.end_date)
+                 .where(Contract.status == ContractStatus.SEALED.value, Contract.end_date >= first,
+                        Contract.end_date <= last, which, _not_renewed())
+                 .order_by(Contract.end_date, Contract.id).limit(rules.SHORT_LIST))
+    if user_id is not None:
+        first_ids = own_rows(first_ids, "contract", customer_id=Contract.customer_id, user_id=user_id)
+    first_ids = first_ids.subquery()
+    return (select(Contract.id, Contract.number, Contract.kind, Contract.end_date, Customer.name)
+            .join(first_ids, first_ids.c.id == Contract.id)
+            .join(Customer, Customer.id == Contract.customer_id)
+            .order_by(first_ids.c.end_date, first_ids.c.id))
+
+
+def renewal_list(today: date, sizes: dict) -> dict:
+    """``sizes``: (kind, end date) -> how many sealed contracts not yet renewed (from statement 1)."""
+    groups = [RenewalCandidate(key, *key) for key in sorted(sizes, key=lambda k: (k[1], k[0]))]
+    due_groups = [group for group, _status in rules.renewals_due(groups, today)]
+    total = sum(sizes[group.ref] for group in due_groups)
+    leading = rules.leading_groups(due_groups, sizes, tie_key=lambda group: group.end_date)
+    meta, candidates = {}, []
+    if leading:
+        for cid, number, kind, end, customer in db.session.execute(
+                renewals_statement({group.ref for group in leading}, today, restricted_user_id("contract"))):
+            meta[cid] = (number, customer)
+            candidates.append(RenewalCandidate(cid, kind, _as_date(end)))
     due = rules.short_list(rules.renewals_due(candidates, today), total=total)
     due["rows"] = [{"contract_id": c.ref, "number": meta[c.ref][0], "customer": meta[c.ref][1], "kind": c.kind,
                     "end_date": c.end_date.isoformat(), "status": status} for c, status in due["rows"]]

@@ -135,6 +135,24 @@ def check_record_write(record: str, item, deleting: bool = False) -> None:
             check_write(record, item)
             found = _delete_violation(record, item)
         else:
-            found = write_violation(record, item)
+            found = write_violation(record, item) or taken_value(record, item)
     if found is not None:
         raise RuleRefused(found)
+
+
+def taken_value(record: str, item) -> RuleViolation | None:
+    """A unique value (credit code, contract number...) another row already holds, checked on the normalised
+    value; the message names that row only if the user may see it (app.workflow.duplicates)."""
+    from sqlalchemy import inspect
+
+    from .duplicates import duplicate_message, unique_columns
+
+    state = inspect(item)
+    model = type(item)
+    for column in unique_columns(model):
+        if not (state.transient or state.pending) and not state.attrs[column].history.has_changes():
+            continue
+        message = duplicate_message(record, model, column, getattr(item, column, None), getattr(item, "id", None))
+        if message:
+            return RuleViolation("value.taken", message, field=column)  # already in the user's words
+    return None
