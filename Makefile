@@ -28,8 +28,8 @@ translations: $(VENV)/.installed
 
 # Re-extract messages after adding user-facing text, then translate the new entries.
 messages: $(VENV)/.dev-installed
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ -o app/translations/messages.pot .
-	$(BIN)/pybabel update -N -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel extract -F babel.cfg -w 100 -k lazy_gettext -k _l -k N_ -o app/translations/messages.pot .
+	$(BIN)/pybabel update -N -w 100 --ignore-obsolete -i app/translations/messages.pot -d app/translations
 
 run: $(VENV)/.installed translations
 	APP_ENV=$${APP_ENV:-demo} $(FLASK) db upgrade

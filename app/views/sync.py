@@ -192,7 +192,7 @@ class SyncProblemView(ModelView):
         return redirect(self.get_redirect())
 
     @action("accept", _l("Accept the held changes"),
-            _l("Apply the sheet edits these mass-change problems held back, as each link's user?"), "fa-check-square",
+            _l("Apply the sheet edits these mass-change problems held back, each as the user of its link?"), "fa-check-square",
             multiple=True, single=False)
     def accept(self, items):
         items = items if isinstance(items, list) else [items]
