@@ -6,9 +6,8 @@ list actions: FAB posts them with the list form's CSRF token.
 """
 import json
 import logging
-import threading
 
-from flask import current_app, flash, redirect
+from flask import current_app, flash, redirect, url_for
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import expose, protect, safe
@@ -64,41 +63,11 @@ def _formatters() -> dict:
     }
 
 
-def outside_request(app, work, name: str):
-    """Run ``work()`` in a thread with its own app context and no request, so that the sync acts as the
-    linked user (named by ``acting_as``), not as the admin who clicked; returns what it returns."""
-    result = []
+def run_sync_now(link_ids: list[int]) -> list[int]:
+    """Queue one cycle of each link (sync.tasks); returns the queued runs' ids at once."""
+    from sync.tasks import enqueue_sync
 
-    def run():
-        with app.app_context():
-            try:
-                result.append(work())
-            finally:
-                db.session.remove()
-
-    db.session.commit()  # no open transaction of ours may block the sync's writes (SQLite)
-    thread = threading.Thread(target=run, name=name)
-    thread.start()
-    thread.join()
-    return result[0] if result else None
-
-
-def run_sync_now(app, link_ids: list[int]) -> list[tuple[int, str, str | None]]:
-    """Run one cycle of each link outside the request; returns (link, status, error)."""
-    from sync.runner import make_client, sync_link
-
-    def work():
-        results = []
-        try:
-            with make_client() as client:
-                for link_id in link_ids:
-                    run = sync_link(link_id, client)
-                    results.append((link_id, run.status, run.error))
-        except Exception as exc:  # noqa: BLE001 - shown to the admin
-            results.append((None, "failed", str(exc)))
-        return results
-
-    return outside_request(app, work, "sheets-sync-now") or []
+    return enqueue_sync(link_ids)
 
 
 def accept_problems(app, problem_ids: list[int], admin_id: int | None) -> list[tuple[int, str, object]]:
@@ -120,7 +89,9 @@ def accept_problems(app, problem_ids: list[int], admin_id: int | None) -> list[t
                 results.append((problem_id, "refused", gettext("The changes could not be applied; see the server log.")))
         return results
 
-    return outside_request(app, work, "sheets-accept") or []
+    from app.tasks import run_outside_request
+
+    return run_outside_request(work) or []
 
 
 class SyncLinkView(ModelView):
@@ -141,14 +112,11 @@ class SyncLinkView(ModelView):
             multiple=True, single=False)
     def sync_now(self, items):
         items = items if isinstance(items, list) else [items]
-        app = current_app._get_current_object()
-        for link_id, status, error in run_sync_now(app, [item.id for item in items]):
-            category = "danger" if status == "failed" else "warning" if status in ("partial", "skipped") else "success"
-            from app.labels import SYNC_LABELS, label_of
-
-            text = gettext("Link %(id)s: %(status)s", id=link_id, status=label_of(SYNC_LABELS["status"], status))
-            flash(f"{text} {error or ''}".strip(), category)
-        return redirect(self.get_redirect())
+        run_ids = run_sync_now([item.id for item in items])
+        flash(gettext("Sync queued: %(n)s link(s). The run's page shows its progress.", n=len(run_ids)), "info")
+        if len(run_ids) == 1:
+            return redirect(url_for("SyncRunView.show", pk=run_ids[0]))
+        return redirect(url_for("SyncRunView.list"))
 
 
 class SyncRunView(ModelView):
