@@ -91,6 +91,9 @@ def from_environment() -> dict:
         "SHEETS_WRITES_PER_MINUTE": _positive_int("SHEETS_WRITES_PER_MINUTE", 60),
         "SHEETS_PROJECT_READS_PER_MINUTE": _positive_int("SHEETS_PROJECT_READS_PER_MINUTE", 300),
         "SHEETS_PROJECT_WRITES_PER_MINUTE": _positive_int("SHEETS_PROJECT_WRITES_PER_MINUTE", 300),
+        # The periodic sync on the task consumers: each active link about every SHEETS_SYNC_SECONDS (stretched to
+        # stay under the project quota and after 429s); 0 (default): cron or `flask sheets sync --watch` does it.
+        "SHEETS_SYNC_SECONDS": _non_negative_int("SHEETS_SYNC_SECONDS", 0),
         # Sign-in limit (app.security.login_limit): failed sign-ins allowed per client address and per account
         # within the window that starts at the first failure; counted in the database. 0 turns it off.
         "LOGIN_MAX_FAILURES": _non_negative_int("LOGIN_MAX_FAILURES", 10),

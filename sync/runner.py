@@ -45,6 +45,7 @@ from . import core, transport
 from .db_side import DbSide, label, normalise
 from .locks import link_lock
 from .profiles import Table, profile
+from .quota import project_quota
 from .mass_change import MassLimits
 from .placement import TabChanges
 from .problem_log import note_at, note_text, problem_cell, stop_inactive, store_problems
@@ -77,6 +78,7 @@ def make_client(reads_per_minute: int | None = None, writes_per_minute: int | No
         writes_per_minute=writes_per_minute or config.get("SHEETS_WRITES_PER_MINUTE", 60),
         timeout=config.get("SHEETS_TIMEOUT", 30),
         max_tries=config.get("SHEETS_MAX_TRIES", 6),
+        project=project_quota(config),
     )
 
 
@@ -390,6 +392,13 @@ def run_cycle(link_id: int, client, progress: Callable[[int, int], None] | None 
         run = session.get(SyncRun, run_id)
         link = session.get(SyncLink, link_id)
         run.status, run.error = "failed", describe(exc)
+    except (KeyboardInterrupt, SystemExit):  # Ctrl-C, a worker told to stop: say so, then stop
+        session.rollback()
+        run, link = session.get(SyncRun, run_id), session.get(SyncLink, link_id)
+        run.status, run.error, run.finished_at = "interrupted", INTERRUPTED, utcnow()
+        link.last_run_at, link.last_status = run.finished_at, run.status
+        session.commit()
+        raise
     run.requests = client.stats.total - before
     run.finished_at = utcnow()
     link.last_run_at, link.last_status = run.finished_at, run.status
@@ -460,21 +469,34 @@ def watch_period(links: int, seconds: float, project_reads: int, project_writes:
     return max(seconds, floor)
 
 
+def pace(links: int, seconds: float) -> float:
+    """Seconds between two cycles of a link: the configured period, the project quota, and slower
+    after the 429s Google answered lately (sync.quota, shared by every process)."""
+    config = current_app.config
+    period = watch_period(links, seconds, config.get("SHEETS_PROJECT_READS_PER_MINUTE", 300),
+                          config.get("SHEETS_PROJECT_WRITES_PER_MINUTE", 300))
+    return period * project_quota(config).slowdown()
+
+
 def watch(seconds: float, link_ids: list[int] | None, clients: dict, report: Callable[[SyncRun], None],
           rounds: int | None = None, sleep: Callable[[float], None] = time.sleep,
-          clock: Callable[[], float] = time.monotonic) -> None:
-    """Cycle every link forever (or `rounds` times), spreading the links evenly over the period."""
-    config = current_app.config
+          clock: Callable[[], float] = time.monotonic, enqueue: bool = False) -> None:
+    """Cycle every link forever (or `rounds` times), spreading the links evenly over the period;
+    with enqueue, queue each link's cycle for the task consumers instead (a link already queued or
+    running is not queued again)."""
     done = 0
     while rounds is None or done < rounds:
         ids = link_ids or active_link_ids()
-        period = watch_period(len(ids), seconds, config.get("SHEETS_PROJECT_READS_PER_MINUTE", 300),
-                              config.get("SHEETS_PROJECT_WRITES_PER_MINUTE", 300))
-        gap = period / max(1, len(ids))
+        gap = pace(len(ids), seconds) / max(1, len(ids))
         for link_id in ids:
             started = clock()
-            client = clients.get(link_id) or clients.setdefault(link_id, make_client())
-            report(sync_link(link_id, client))
+            if enqueue:
+                from .tasks import enqueue_idle
+
+                enqueue_idle([link_id])
+            else:
+                client = clients.get(link_id) or clients.setdefault(link_id, make_client())
+                report(sync_link(link_id, client))
             db.session.remove()
             sleep(max(0.0, gap - (clock() - started)))
         if not ids:

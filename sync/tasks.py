@@ -12,7 +12,9 @@ from flask import current_app
 
 from app.models import SyncRun, db
 from app.models.base import utcnow
-from app.tasks import task
+from huey import crontab
+
+from app.tasks import periodic_task, task
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +50,46 @@ def enqueue_sync(link_ids: list[int]) -> list[int]:
     return run_ids
 
 
+def busy_links() -> set[int]:
+    """Links with a queued or running run (after marking the runs of dead processes interrupted)."""
+    from sqlalchemy import select
+
+    from .runner import reap_interrupted
+
+    reap_interrupted()
+    return set(db.session.scalars(select(SyncRun.link_id).where(SyncRun.status.in_(("queued", "running")))))
+
+
+def enqueue_idle(link_ids: list[int]) -> list[int]:
+    """Queue a cycle of each link that has none queued or running; returns the queued runs."""
+    busy = busy_links()
+    idle = [i for i in link_ids if i not in busy]
+    return enqueue_sync(idle) if idle else []
+
+
 def enqueue_due(every_seconds: float | None = None) -> list[int]:
-    """Queue a cycle of each active link that has no queued or running run and whose last run
-    started at least `every_seconds` ago (default SHEETS_SYNC_SECONDS); returns the queued runs."""
+    """Queue a cycle of each active link that has none queued or running and whose last run started
+    at least the pace ago (SHEETS_SYNC_SECONDS, stretched by the project quota and recent 429s:
+    sync.runner.pace); returns the queued runs."""
     from datetime import timedelta
 
     from sqlalchemy import func, select
 
-    from .runner import active_link_ids, reap_interrupted
+    from .runner import active_link_ids, pace
 
-    seconds = every_seconds if every_seconds is not None else current_app.config.get("SHEETS_SYNC_SECONDS", 60)
+    seconds = every_seconds if every_seconds is not None else current_app.config.get("SHEETS_SYNC_SECONDS", 0)
     ids = active_link_ids()
-    reap_interrupted(ids)
-    busy = set(db.session.scalars(select(SyncRun.link_id).where(SyncRun.status.in_(("queued", "running")))))
-    last = dict(db.session.execute(select(SyncRun.link_id, func.max(SyncRun.started_at)).group_by(SyncRun.link_id)).all())
-    due_before = utcnow() - timedelta(seconds=seconds)
-    due = [i for i in ids if i not in busy and (last.get(i) is None or last[i] <= due_before)]
-    return enqueue_sync(due) if due else []
+    if not ids or not seconds:
+        return []
+    period = pace(len(ids), seconds)
+    last = dict(db.session.execute(select(SyncRun.link_id, func.max(SyncRun.started_at))
+                                   .where(SyncRun.link_id.in_(ids)).group_by(SyncRun.link_id)).all())
+    due_before = utcnow() - timedelta(seconds=period)
+    return enqueue_idle([i for i in ids if last.get(i) is None or last[i] <= due_before])
+
+
+@periodic_task(crontab(minute="*"))
+def sync_due_links() -> int:
+    """Every minute, on the consumers started with periodic tasks: queue the links that are due
+    (SHEETS_SYNC_SECONDS; 0, the default, leaves the schedule to cron or `flask sheets sync --watch`)."""
+    return len(enqueue_due())

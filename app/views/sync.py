@@ -7,10 +7,11 @@ list actions: FAB posts them with the list form's CSRF token.
 import json
 import logging
 
-from flask import current_app, flash, redirect, url_for
-from flask_appbuilder import ModelRestApi, ModelView
+from flask import current_app, flash, jsonify, redirect, url_for
+from flask_appbuilder import ModelRestApi, ModelView, expose as expose_view
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext, lazy_gettext as _l
 
@@ -119,12 +120,25 @@ class SyncLinkView(ModelView):
         return redirect(url_for("SyncRunView.list"))
 
 
+def run_progress(run: SyncRun) -> dict:
+    """What the run's page shows while it works (and polls: /syncrunview/progress/<id>)."""
+    from app.labels import SYNC_LABELS, label_of
+
+    return {"id": run.id, "status": run.status, "status_label": str(label_of(SYNC_LABELS["status"], run.status)),
+            "working": run.status in WORKING, "rows_read": run.rows_read, "rows_done": run.rows_done,
+            "rows_total": run.rows_total, "to_db": run.to_db, "to_sheet": run.to_sheet, "problems": run.problems}
+
+
+WORKING = ("queued", "running")
+
+
 class SyncRunView(ModelView):
     datamodel = SQLAInterface(SyncRun)
     class_permission_name = READ_ONLY_RECORDS["syncrun"][0]
     base_permissions = ["can_read"]
-    method_permission_name = {"list": "read", "show": "read"}
-    include_route_methods = {"list", "show"}
+    method_permission_name = {"list": "read", "show": "read", "progress": "read"}
+    include_route_methods = {"list", "show", "progress"}
+    show_template = "adsheet/syncrun_show.html"
     list_columns = ["id", "link", "started_at", "finished_at", "status", "rows_read", "to_db", "to_sheet",
                     "problems", "requests", "error"]
     show_columns = list_columns
@@ -133,6 +147,30 @@ class SyncRunView(ModelView):
     formatters_columns = _formatters()
     list_title = show_title = _l("Sync runs")
     base_order = ("id", "desc")
+
+    def _current(self, pk) -> SyncRun | None:
+        run = self.datamodel.get(pk)
+        if run is not None and run.status == "running":
+            from sync.runner import reap_interrupted
+
+            if reap_interrupted([run.link_id]):  # its process died: say so
+                db.session.refresh(run)
+        return run
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            run = self._current(kwargs["pk"])
+            kwargs["progress"] = run_progress(run) if run is not None else None
+        return super().render_template(template, **kwargs)
+
+    @expose_view("/progress/<int:pk>")
+    @has_access
+    def progress(self, pk):
+        """The run's progress as JSON, polled by its page (app/static/js/sync_run.js) while it works."""
+        run = self._current(pk)
+        if run is None:
+            return jsonify({"error": "not found"}), 404
+        return jsonify(run_progress(run))
 
 
 class SyncProblemView(ModelView):
