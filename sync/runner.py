@@ -299,13 +299,16 @@ def _cycle(link: SyncLink, run: SyncRun, client, progress) -> None:
     # here (the session and the acting user belong to this thread).
     # The garbage collector stays on: a cycle runs inside web workers and task workers shared with
     # other work, where a process-wide pause is not ours to make.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
         sheet_read = pool.submit(_read_sheet, side, tabs, tables)
         records = {t.record: dbside.read(t) for t in tables}
         bases = {t.record: load_base(link.id, t) for t in tables}
         for table_records in records.values():
             table_records.sheet_rows()  # indexed now, while the sheet read still waits
         grids = sheet_read.result()
+    finally:
+        pool.shutdown(wait=False)  # on Ctrl-C, the run is marked interrupted without waiting for the read
     _sync_tabs(link, run, side, dbside, tabs, tables, grids, records, bases, progress)
 
 
