@@ -90,7 +90,7 @@ def test_init_tasks_picks_the_storage_from_the_config(app, tmp_path):
 def test_a_consumer_process_runs_tasks_from_sqlite_storage(app, tmp_path):
     queue = tmp_path / "tasks.db"
     with queue_storage(filename=str(queue)), consumer(consumer_env(app, TASKS_DB=queue)) as proc:
-        answer = tasks.ping().get(blocking=True, timeout=30)
+        answer = tasks.ping().get(blocking=True, timeout=120)
         assert answer["pid"] == proc.pid and answer["request"] is False
         assert answer["database"] == app.config["SQLALCHEMY_DATABASE_URI"]
 
@@ -102,10 +102,11 @@ def test_two_consumers_share_a_redis_queue(app):
         tasks.huey.flush()
         with consumer(consumer_env(app, REDIS_URL=REDIS_URL)) as one, \
                 consumer(consumer_env(app, REDIS_URL=REDIS_URL)) as two:
-            deadline, seen = time.monotonic() + 60, set()
+            seen = {tasks.ping().get(blocking=True, timeout=120)["pid"]}  # started (slow on a busy machine)
+            deadline = time.monotonic() + 120
             while seen != {one.pid, two.pid} and time.monotonic() < deadline:
                 results = [tasks.ping() for _ in range(8)]
-                seen |= {r.get(blocking=True, timeout=30)["pid"] for r in results}
+                seen |= {r.get(blocking=True, timeout=60)["pid"] for r in results}
         tasks.huey.flush()
     assert seen == {one.pid, two.pid}
 
