@@ -120,43 +120,127 @@ def _labels(table: Table) -> tuple[str, ...]:
     return tuple(label(c.field) for c in table.columns)
 
 
+def _decode_rows(table: Table, data: dict) -> dict:
+    fields = list(table.fields)
+    if "records" in data:  # the first shape
+        return {int(rid): tuple(vals.get(f, "") for f in fields) for rid, vals in data["records"].items()}
+    rows = dict(zip(data.get("ids", []), map(tuple, data.get("rows", []))))
+    stored = data.get("fields", fields)
+    if stored != fields:  # the profile's columns changed since: pick ours by name, '' if new
+        where = [stored.index(f) if f in stored else None for f in fields]
+        rows = {rid: tuple("" if i is None else vals[i] for i in where) for rid, vals in rows.items()}
+    return rows
+
+
+class StoredRecords(core.Records):
+    """The records of a stored base snapshot, decoded only when a value is needed.
+
+    An idle cycle asks a base only which IDs it holds (read from the snapshot's "ids" list alone)
+    and whether the records to save equal it (compared as the text save_base would write): the
+    20,000 rows of a large tab then build no list or tuple, which keeps the garbage collector's
+    work per cycle down (it stays on: see _cycle)."""
+
+    __slots__ = ("text", "_table", "_ids", "_decoded")
+
+    def __init__(self, table: Table, text: str):
+        self.columns, self._sheet_rows = _labels(table), None
+        self.text, self._table, self._ids, self._decoded = text, table, None, None
+
+    @property
+    def rows(self) -> dict:
+        if self._decoded is None:
+            self._decoded = _decode_rows(self._table, json.loads(self.text))
+        return self._decoded
+
+    def ids(self) -> frozenset:
+        if self._ids is None:
+            if self._decoded is not None:
+                self._ids = frozenset(self._decoded)
+            else:
+                self._ids = frozenset(_snapshot_ids(self.text))
+        return self._ids
+
+    def __contains__(self, record_id) -> bool:
+        return record_id in self.ids()
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.ids())
+
+
+def _snapshot_ids(text: str) -> list[int]:
+    """The "ids" list of a snapshot as save_base writes it (its second key), without decoding the rows."""
+    head = '{"fields":'
+    if text.startswith(head):
+        fields_end = text.find('],"ids":[')
+        if fields_end > 0:
+            start = fields_end + len('],"ids":')
+            end = text.find("]", start)
+            return json.loads(text[start:end + 1])
+    data = json.loads(text)
+    return [int(rid) for rid in data["records"]] if "records" in data else list(data.get("ids", []))
+
+
 def load_base(link_id: int, table: Table) -> core.TabBase:
     row = _base_row(link_id, table.record)
     if row is None:
         return core.TabBase()
-    data = json.loads(row.snapshot or "{}")
-    fields = list(table.fields)
-    if "records" in data:  # the first shape
-        rows = {int(rid): tuple(vals.get(f, "") for f in fields) for rid, vals in data["records"].items()}
-    else:
-        rows = dict(zip(data.get("ids", []), map(tuple, data.get("rows", []))))
-        stored = data.get("fields", fields)
-        if stored != fields:  # the profile's columns changed since: pick ours by name, '' if new
-            where = [stored.index(f) if f in stored else None for f in fields]
-            rows = {rid: tuple("" if i is None else vals[i] for i in where) for rid, vals in rows.items()}
-    return core.TabBase(core.Records(_labels(table), rows), dict(data.get("pending", {})),
-                        frozenset(data.get("issued", [])))
+    text = row.snapshot or "{}"
+    data = _base_extras(text)
+    return core.TabBase(StoredRecords(table, text), data["pending"], frozenset(data["issued"]))
 
 
-def save_base(link_id: int, table: Table, base: core.TabBase) -> None:
-    labels = _labels(table)
+def _base_extras(text: str) -> dict:
+    """The snapshot's "pending" and "issued" (written after the rows: read from the end)."""
+    tail = text.rfind(',"pending":')
+    if tail > 0:
+        try:
+            extras = json.loads("{" + text[tail + 1:])
+            return {"pending": dict(extras.get("pending", {})), "issued": extras.get("issued", [])}
+        except ValueError:
+            pass
+    data = json.loads(text)
+    return {"pending": dict(data.get("pending", {})), "issued": data.get("issued", [])}
+
+
+def base_text(table: Table, base: core.TabBase) -> str:
+    """The snapshot of a base, as stored."""
     records = base.records
+    labels = _labels(table)
     if isinstance(records, core.Records) and records.columns == labels:
         rows = records.rows
     else:
         rows = {rid: tuple((vals.get(name) or "") for name in labels) for rid, vals in records.items()}
-    data = {"fields": list(table.fields), "ids": list(rows), "rows": list(rows.values()),
+    return _encode(table, list(rows), list(rows.values()), base)
+
+
+def _encode(table: Table, ids: list, rows: list, base: core.TabBase) -> str:
+    data = {"fields": list(table.fields), "ids": ids, "rows": rows,
             "pending": dict(base.pending), "issued": sorted(base.issued)}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def save_base(link_id: int, table: Table, base: core.TabBase, text: str | None = None) -> None:
     row = _base_row(link_id, table.record)
     if row is None:
         row = SyncBase(link_id=link_id, table_name=table.record)
         db.session.add(row)
-    row.snapshot = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    row.snapshot = text if text is not None else base_text(table, base)
     row.updated_at = utcnow()
 
 
-def _same_base(a: core.TabBase, b: core.TabBase) -> bool:
-    return a.pending == b.pending and a.issued == b.issued and a.records == b.records
+def _same_base(a: core.TabBase, b: core.TabBase, table: Table | None = None) -> str | bool:
+    """True when `a` would be stored as `b` is; else False, or (given the table) the text to store."""
+    if a.pending != b.pending or a.issued != b.issued:
+        return False if table is None else base_text(table, a)
+    if a.records is b.records:
+        return True
+    if isinstance(b.records, StoredRecords) and b.records._decoded is None and table is not None:
+        text = base_text(table, a)
+        return True if text == b.records.text else text
+    return a.records == b.records or (False if table is None else base_text(table, a))
 
 
 # --------------------------------------------------------------------------
@@ -340,8 +424,8 @@ def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, ta
         creates = {c.key: dbside.create(work.table, dict(c.values), link.user_id) for c in plan.creates}
         created = {k: o for k, o in creates.items() if isinstance(o, core.Created)}
         in_flight = core.in_flight_base(plan, created)
-        if not _same_base(in_flight, work.stored_base):
-            save_base(link.id, work.table, in_flight)
+        if (same := _same_base(in_flight, work.stored_base, work.table)) is not True:
+            save_base(link.id, work.table, in_flight, same or None)
             work.stored_base = in_flight
         work.result = core.finish(plan, updates, creates)
         run.to_db += sum(isinstance(o, core.Applied) for o in updates.values()) + len(created)
@@ -353,8 +437,10 @@ def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, ta
     run.to_sheet = _write_sheet(side, works, dbside, progress)
 
     for work in works:
-        if work.result is not None and work.written and not _same_base(work.result.base, work.stored_base):
-            save_base(link.id, work.table, work.result.base)
+        if work.result is None or not work.written:
+            continue
+        if (same := _same_base(work.result.base, work.stored_base, work.table)) is not True:
+            save_base(link.id, work.table, work.result.base, same or None)
     stopped = [p for w in works for p in (w.problems or (w.plan.problems if w.plan and w.plan.blocked else ()))]
     stopped += [p for w in works if w.result for p in w.result.problems if p.kind in core.HELD_KINDS]
     run.status = "partial" if stopped else "success"
