@@ -255,3 +255,45 @@ def test_exit_code_of_a_real_process(app, linked, emulator):
     emulator.fail_next(400, count=3)  # a refusal: not retried
     proc = sheets_process(app, "sync", "--link", str(link_id))
     assert proc.wait(timeout=60) == 1
+
+
+def test_the_periodic_task_and_enqueue_queue_due_links_once(app, linked, monkeypatch):
+    from sync.tasks import enqueue_due, enqueue_idle, sync_due_links
+
+    link_id, _ = linked
+    with app.app_context():
+        assert enqueue_due(0) == []  # SHEETS_SYNC_SECONDS 0: the periodic sync is off
+        monkeypatch.setitem(app.config, "SHEETS_SYNC_SECONDS", 3600)
+        queued = enqueue_due()  # the link was synced at link time, an hour is not over: not due
+        assert all(db.session.get(SyncRun, r).link_id != link_id for r in queued)
+        run = SyncRun(link_id=link_id, status="running")  # a run in progress (its lock held elsewhere)
+        db.session.add(run)
+        db.session.commit()
+        from sync.locks import link_lock
+
+        with link_lock(db.engine, link_id, app.instance_path) as held:
+            import threading
+
+            out = []
+            thread = threading.Thread(target=lambda: out.append(_in_app(app, enqueue_idle, [link_id])))
+            thread.start()
+            thread.join()
+            assert out == [[]]  # busy: not queued twice
+        db.session.delete(db.session.get(SyncRun, run.id))
+        db.session.commit()
+        monkeypatch.setitem(app.config, "SHEETS_SYNC_SECONDS", 1)
+        time.sleep(1.1)
+        assert sync_due_links.call_local() >= 1  # the periodic task's body: queued (and, inline, run)
+        last = db.session.query(SyncRun).filter_by(link_id=link_id).order_by(SyncRun.id.desc()).first()
+        assert last.status == "success", last.error
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["sheets", "sync", "--link", str(link_id), "--enqueue"])
+    assert result.exit_code == 0 and "queued as run" in result.output
+
+
+def _in_app(app, fn, *args):
+    with app.app_context():
+        try:
+            return fn(*args)
+        finally:
+            db.session.remove()
