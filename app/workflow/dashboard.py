@@ -65,8 +65,10 @@ def money_text(value: Decimal) -> str:
 
 # --- statement 1: counted facts and the next issues' slots, one UNION ALL ---------------------------------
 
-def _row(family: str, user_id=None, ref=None, label=None, day=None, n=None, total=None, note=None):
-    """One select's columns in the union's shape (typed NULLs, so PostgreSQL can match the types)."""
+def _row(family: str, user_id=None, ref=None, label=None, day=None, n=None, total=None, note=None, extra=None,
+         extra2=None, extra3=None):
+    """One select's columns in the union's shape (typed NULLs, so PostgreSQL can match the types). The extra
+    texts carry the inboxes' owner, status or method and amount (app.workflow.inboxes)."""
     return [
         cast(literal(family), String()).label("family"),
         user_id if user_id is not None else cast(null(), Integer),
@@ -76,6 +78,9 @@ def _row(family: str, user_id=None, ref=None, label=None, day=None, n=None, tota
         day if day is not None else cast(null(), Date),
         n if n is not None else cast(null(), Integer),
         total if total is not None else cast(null(), Integer),
+        extra if extra is not None else cast(null(), String()),
+        extra2 if extra2 is not None else cast(null(), String()),
+        extra3 if extra3 is not None else cast(null(), String()),
     ]
 
 
@@ -102,8 +107,12 @@ def occupancy_select(today: date):
 
 
 def counted_facts_statement(sections, today: date, kpi_user: int | None, pipeline_user: int | None,
-                            renewal_user: int | None = None):
+                            renewal_user: int | None = None, inboxes=(), me=None):
     parts = []
+    if inboxes:
+        from .inboxes import inbox_parts
+
+        parts += inbox_parts(inboxes, today, me, _row)
     if "kpi" in sections:
         since = rules.kpi_window_start(today)
         activity = (select(*_row("activity", Activity.user_id, ref=cast(Activity.late, Integer), label=Activity.kind,
@@ -171,13 +180,19 @@ def dashboard_data(today: date | None = None, now: datetime | None = None) -> di
     sections = visible_sections(roles, lambda record: authority.may(me, "read", record))
     data: dict = {"sections": sections, "today": today.isoformat()}
     kpi_user = restricted_user_id("activity")
+    from .inboxes import collect, visible_inboxes
+
+    inboxes = visible_inboxes(roles, me)
     statement = counted_facts_statement(sections, today, kpi_user, restricted_user_id("customer"),
-                                        restricted_user_id("contract"))
-    issues, renewal_sizes = [], {}
+                                        restricted_user_id("contract"), inboxes=inboxes, me=me)
+    issues, renewal_sizes, inbox_rows = [], {}, []
     if statement is not None:
         activities, filings, sealed, stages, scores, persons = [], [], [], {}, [], {}
-        for family, user_id, ref, label, note, day, n, total in db.session.execute(statement):
-            if family == "activity":
+        for found in db.session.execute(statement):
+            family, user_id, ref, label, note, day, n, total = found[:8]
+            if family.startswith("inbox:"):
+                inbox_rows.append(tuple(found[:5]) + (_as_date(day),) + tuple(found[6:]))
+            elif family == "activity":
                 activities += [ActivityFact(user_id, label, _as_date(day), late=bool(ref))] * int(n)
             elif family == "filing":
                 filings.append(StageChangeFact(user_id, ref, CustomerStage.FILED.value, _as_date(day)))
@@ -206,6 +221,8 @@ def dashboard_data(today: date | None = None, now: datetime | None = None) -> di
         if "satisfaction" in sections:
             trend = rules.satisfaction_trend(scores, rules.month_keys(today, rules.SATISFACTION_MONTHS))
             data["satisfaction"] = {month: (str(avg) if avg is not None else None) for month, avg in trend.items()}
+    if inboxes:
+        data["inboxes"] = collect(inboxes, inbox_rows)
     if {"revenue", "ageing", "overdue"} & set(sections):
         data.update(money_figures(sections, today))
     if "occupancy" in sections:
