@@ -55,11 +55,11 @@ def visible_inboxes(roles, user) -> list[str]:
             and (needs is None or any(str(c) in held for c in needs))]
 
 
-def _owner_name(owner):
+def owner_name(owner):
     return cast(owner.first_name + " " + owner.last_name, String())
 
 
-def _user_model():
+def user_model():
     from flask import current_app
 
     return current_app.appbuilder.sm.user_model
@@ -89,7 +89,7 @@ def _follow_ups_due(today: date):
 
 def inbox_parts(names, today: date, me, row):
     """The selects of the inboxes `names` in the dashboard union's shape (`row`: its column maker)."""
-    owner = aliased(_user_model())
+    owner = aliased(user_model())
     parts = []
 
     def add(name, base, where, order, columns):
@@ -100,7 +100,7 @@ def inbox_parts(names, today: date, me, row):
 
     if "to_review" in names:
         base = (select(Contract.id.label("id"), Contract.number.label("number"), Customer.name.label("customer"),
-                       _owner_name(owner).label("owner"), Contract.status.label("status"),
+                       owner_name(owner).label("owner"), Contract.status.label("status"),
                        Contract.start_date.label("day"))
                 .join(Customer, Customer.id == Contract.customer_id)
                 .outerjoin(owner, owner.id == Customer.owner_id))
@@ -108,7 +108,7 @@ def inbox_parts(names, today: date, me, row):
             {"ref": "id", "label": "number", "note": "customer", "extra": "owner", "extra2": "status", "day": "day"})
     if "follow_ups" in names:
         base = (select(Activity.id.label("id"), Customer.id.label("customer_id"), Customer.name.label("customer"),
-                       _owner_name(owner).label("owner"), Activity.kind.label("kind"),
+                       owner_name(owner).label("owner"), Activity.kind.label("kind"),
                        cast(Activity.outcome, String()).label("outcome"), Activity.next_follow_up.label("day"))
                 .join(Customer, Customer.id == Activity.customer_id)
                 .outerjoin(owner, owner.id == Customer.owner_id))
@@ -118,7 +118,7 @@ def inbox_parts(names, today: date, me, row):
              "note": "outcome", "day": "day"})
     if "proofs" in names:
         base = (select(Booking.id.label("id"), Contract.number.label("number"), Customer.name.label("customer"),
-                       _owner_name(owner).label("owner"), type_coerce(func.date(Booking.proof_sent_at), Date).label("day"))
+                       owner_name(owner).label("owner"), type_coerce(func.date(Booking.proof_sent_at), Date).label("day"))
                 .join(Contract, Contract.id == Booking.contract_id)
                 .join(Customer, Customer.id == Booking.customer_id)
                 .outerjoin(owner, owner.id == Customer.owner_id))
@@ -127,9 +127,9 @@ def inbox_parts(names, today: date, me, row):
             [Booking.proof_sent_at, Booking.id],
             {"ref": "id", "label": "number", "note": "customer", "extra": "owner", "day": "day"})
     if "to_confirm" in names:
-        collector = aliased(_user_model())
+        collector = aliased(user_model())
         base = (select(Payment.id.label("id"), Contract.number.label("number"), Customer.name.label("customer"),
-                       _owner_name(collector).label("owner"), Payment.method.label("method"),
+                       owner_name(collector).label("owner"), Payment.method.label("method"),
                        cast(Payment.amount, String()).label("amount"), Payment.collected_on.label("day"))
                 .join(Contract, Contract.id == Payment.contract_id)
                 .join(Customer, Customer.id == Payment.customer_id)
@@ -141,7 +141,7 @@ def inbox_parts(names, today: date, me, row):
              "extra3": "amount", "day": "day"})
     if "complaints" in names:
         base = (select(Complaint.id.label("id"), Complaint.subject.label("subject"), Customer.name.label("customer"),
-                       _owner_name(owner).label("owner"), Complaint.status.label("status"),
+                       owner_name(owner).label("owner"), Complaint.status.label("status"),
                        Complaint.received_on.label("day"))
                 .join(Customer, Customer.id == Complaint.customer_id)
                 .outerjoin(owner, owner.id == Customer.owner_id))

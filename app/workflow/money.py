@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.domain.enums import ContractKind, ContractStatus, PaymentKind, PaymentMethod
 from app.domain.rules import money as rules
@@ -171,7 +172,9 @@ def pending_handovers(now: datetime | None = None) -> list[HandoverRow]:
     now = now or datetime.now()
     query = (select(Payment).where(Payment.method.in_([PaymentMethod.CASH.value, PaymentMethod.CHEQUE.value]),
                                    Payment.collected_by_id.is_not(None), Payment.confirmed_at.is_(None))
-             .order_by(Payment.collected_on, Payment.id))
+             .order_by(Payment.collected_on, Payment.id)
+             .options(joinedload(Payment.contract), joinedload(Payment.collected_by),
+                      joinedload(Payment.customer).joinedload(Customer.owner)))  # the page names them all
     query = own_rows(query, "payment", customer_id=Payment.customer_id)
     cob = close_of_business()
     return [HandoverRow(p, rules.handover_overdue(p.method, p.collected_on, None, now, cob))
