@@ -187,3 +187,51 @@ def test_parse_local_accepts_the_usual_spellings(app):
                 parse_local(text)
         for text in ("2026-11-29 17:05", "2026-11-29T17:05", "2026/11/29 17:05:00", "2026-11-29 17\uff1a05"):
             assert parse_local(text) == parse_local("2026-11-29 17:05:00"), text
+
+
+def new_customers(app, count, owner="sales1"):
+    with app.app_context():
+        rows = [f.customer(f.user(app, owner)) for _ in range(count)]
+        db.session.commit()
+        return [row.id for row in rows]
+
+
+def owner_of(app, pk):
+    from app.models import Customer
+
+    with app.app_context():
+        return db.session.get(Customer, pk).owner.username
+
+
+def test_manager_gives_a_selection_of_customers_to_another_rep(app, login):
+    ids = new_customers(app, 2)
+    client = english(login("manager"))
+    page = client.get("/customerview/list/").get_data(as_text=True)
+    assert "assign_owner" in page and "export_selected" in page
+    response = client.post("/customerview/action_post", data={
+        "csrf_token": csrf_token(page), "action": "assign_owner", "rowid": [str(i) for i in ids]})
+    assert response.status_code == 302
+    form = client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        sales2 = f.user(app, "sales2").id
+    assert f'value="{sales2}"' in form
+    # without the token: refused, nothing changes
+    assert client.post("/customerview/assign_owner/", data={"ids": ",".join(map(str, ids)),
+                                                            "owner": sales2}).status_code == 400
+    assert {owner_of(app, pk) for pk in ids} == {"sales1"}
+    response = client.post("/customerview/assign_owner/", data={
+        "csrf_token": csrf_token(form), "ids": ",".join(map(str, ids)), "owner": sales2}, follow_redirects=True)
+    assert "2 customers now belong to" in response.get_data(as_text=True)
+    assert {owner_of(app, pk) for pk in ids} == {"sales2"}
+
+
+def test_sales_may_not_assign_owners(app, login):
+    ids = new_customers(app, 1)
+    client = english(login("sales1"))
+    page = client.get("/customerview/list/").get_data(as_text=True)
+    assert "assign_owner" not in page and "export_selected" in page
+    assert client.get(f"/customerview/assign_owner/?ids={ids[0]}").status_code == 403
+    response = client.post("/customerview/action_post", data={
+        "csrf_token": csrf_token(page), "action": "assign_owner", "rowid": [str(ids[0])]}, follow_redirects=True)
+    assert "You are not allowed to do that." in response.get_data(as_text=True)
+    assert owner_of(app, ids[0]) == "sales1"
