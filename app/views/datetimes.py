@@ -52,8 +52,11 @@ class DateTimeWidget:
         text = html_params(type="text", value=field._value(), **kwargs)
         return Markup(
             '<div class="input-group adsheet-datetime">'
-            f'<span class="input-group-addon adsheet-datetime-day" role="button" tabindex="0" '
-            f'title="{Markup.escape(gettext("Pick a day"))}"><i class="fa fa-calendar cursor-hand"></i></span>'
+            f'<span class="input-group-addon adsheet-datetime-day" style="position:relative" role="button" tabindex="0" '
+            f'title="{Markup.escape(gettext("Pick a day"))}"><i class="fa fa-calendar cursor-hand"></i>'
+            # the day picker's anchor: bootstrap-datepicker drops down from an input (on a span it is inline)
+            '<input type="text" class="adsheet-datetime-picker" tabindex="-1" aria-hidden="true" '
+            'style="position:absolute;left:0;bottom:0;width:1px;height:1px;opacity:0;border:0;padding:0"></span>'
             f"<input {text}>"
             '<span class="input-group-addon adsheet-datetime-clock">'
             f'<input type="time" step="60" class="adsheet-datetime-time" '

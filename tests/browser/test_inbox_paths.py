@@ -95,7 +95,10 @@ def test_finance_types_and_picks_a_receipt_time(open_page, admin_api, media, ser
     field = page.page.locator("input[name=received_at]")
     # picking a day keeps a time with it
     page.page.locator("tr:has([name=received_at]) .adsheet-datetime-day").click()
-    page.page.locator(".datepicker-days td.day:not(.old):not(.new)", has_text="1").first.click()
+    calendar = page.page.locator(".datepicker-dropdown")
+    assert calendar.count() == 1 and calendar.is_visible()  # a drop-down, not a calendar standing in the form
+    calendar.locator(".datepicker-days td.day:not(.old):not(.new):text-is('1')").click()
+    assert not calendar.is_visible()
     picked = field.input_value()
     assert len(picked) == 16 and picked[10] == " " and picked[13] == ":", picked
     page.screenshot(f"finance_datetime_picker_{lang}")

@@ -24,18 +24,22 @@
         var p = parts(text.val());
         text.val((p.day || dayOf(new Date())) + " " + clock.val());
       });
-      if ($.fn.datepicker) {
-        day.datepicker({format: "yyyy-mm-dd", autoclose: true, todayHighlight: true, orientation: "bottom left"})
-          .on("show", function () {
-            var p = parts(text.val());
-            if (p.day) { day.datepicker("update", p.day.replace(/\//g, "-")); }
-          })
+      var anchor = group.find(".adsheet-datetime-picker");
+      if ($.fn.datepicker && anchor.length) {
+        anchor.datepicker({format: "yyyy-mm-dd", autoclose: true, todayHighlight: true, orientation: "bottom left",
+                           forceParse: false})
           .on("changeDate", function (event) {
             var p = parts(text.val());
             text.val(dayOf(event.date) + " " + (p.time || clock.val() || nowTime())).trigger("change");
           });
+        var open = function () {
+          var p = parts(text.val());
+          anchor.datepicker("update", p.day ? p.day.replace(/\//g, "-") : "");
+          anchor.datepicker("show");
+        };
+        day.on("click", function (event) { if (event.target !== anchor[0]) { open(); } });
         day.on("keydown", function (event) {
-          if (event.key === "Enter" || event.key === " ") { event.preventDefault(); day.datepicker("show"); }
+          if (event.key === "Enter" || event.key === " ") { event.preventDefault(); open(); }
         });
       }
     });
