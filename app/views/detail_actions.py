@@ -46,15 +46,21 @@ def payment_steps(endpoint: str, payment) -> list[Step]:
 def booking_steps(endpoint: str, booking, may_edit: bool) -> list[Step]:
     """Mark published (上刊): open when nothing blocks it (proof confirmed by the customer, contract in force,
     copy received, no sensitive word without documents...)."""
-    from app.workflow.bookings import publication_problems
+    from app.domain.enums import ProofStatus
+    from app.workflow.bookings import publication_problems, send_proof_blockers
 
     if booking.published:
         return []
-    reasons = [translate(v) for v in publication_problems(booking)]
-    if not may_edit:
-        reasons.insert(0, str(_l("You are not allowed to change bookings.")))
-    return [Step(_l("Mark published"), url_for(f"{endpoint}.publish", pk=booking.id), reasons,
-                 {"version": booking.version}, name="publish")]
+    refused = [] if may_edit else [str(_l("You are not allowed to change bookings."))]
+    steps = []
+    if booking.proof_status in (ProofStatus.PENDING, ProofStatus.REJECTED, None):
+        steps.append(Step(_l("Mark proof sent to the customer"), url_for(f"{endpoint}.send_proof", pk=booking.id),
+                          refused + [translate(v) for v in send_proof_blockers(booking)],
+                          {"version": booking.version}, style="btn-default", name="send_proof"))
+    steps.append(Step(_l("Mark published"), url_for(f"{endpoint}.publish", pk=booking.id),
+                      refused + [translate(v) for v in publication_problems(booking)],
+                      {"version": booking.version}, name="publish"))
+    return steps
 
 
 def contract_unavailable_steps(contract) -> list[tuple[str, str, list[str]]]:

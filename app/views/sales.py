@@ -48,8 +48,8 @@ class BookingView(BulkActionsMixin, DocumentsMixin, ExportMixin, RecordViewMixin
         "contract": own_rel_filter("contract"), "proof_contact": own_rel_filter("contact"),
     }
     base_order = ("id", "desc")
-    method_permission_name = {**VIEW_METHOD_PERMISSIONS, "publish": "edit"}
-    include_route_methods = RecordViewMixin.include_route_methods | {"publish"}
+    method_permission_name = {**VIEW_METHOD_PERMISSIONS, "publish": "edit", "send_proof": "edit"}
+    include_route_methods = RecordViewMixin.include_route_methods | {"publish", "send_proof"}
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
@@ -66,7 +66,7 @@ class BookingView(BulkActionsMixin, DocumentsMixin, ExportMixin, RecordViewMixin
     def publish(self, pk):
         """Mark the booking published (上刊) through the write guard, which checks every blocker."""
         from app.workflow.bookings import publish
-        from app.workflow.concurrency import check_version, parse_version
+        from app.workflow.concurrency import check_version, lock_for_update, parse_version
         from app.workflow.http import run_action
 
         item = self.datamodel.get(pk, self._base_filters)
@@ -74,6 +74,7 @@ class BookingView(BulkActionsMixin, DocumentsMixin, ExportMixin, RecordViewMixin
             abort(404)
 
         def publish_seen(booking, expected):
+            lock_for_update(booking)
             check_version(booking, expected)
             publish(booking)
 
@@ -82,6 +83,30 @@ class BookingView(BulkActionsMixin, DocumentsMixin, ExportMixin, RecordViewMixin
             flash(refused.message, "danger")
         else:
             flash(gettext("The booking is marked published."), "success")
+        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+    @expose("/send_proof/<int:pk>", methods=["POST"])
+    @has_access
+    def send_proof(self, pk):
+        """The proof went to the customer's ad responsible contact: recorded with who and when."""
+        from app.workflow.bookings import send_proof
+        from app.workflow.concurrency import check_version, lock_for_update, parse_version
+        from app.workflow.http import run_action
+
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+
+        def send_seen(booking, expected):
+            lock_for_update(booking)
+            check_version(booking, expected)
+            send_proof(booking)
+
+        refused = run_action(send_seen, item, parse_version(request.form.get("version")))
+        if refused is not None:
+            flash(refused.message, "danger")
+        else:
+            flash(gettext("The proof is recorded as sent to the customer."), "success")
         return redirect(url_for(f"{self.endpoint}.show", pk=pk))
 
 
