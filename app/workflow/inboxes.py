@@ -17,13 +17,14 @@ from datetime import date
 from decimal import Decimal
 
 from flask import url_for
-from sqlalchemy import Date, String, and_, cast, func, or_, select, type_coerce
+from sqlalchemy import Date, String, and_, cast, func, or_, select, text, type_coerce
 from sqlalchemy.orm import aliased
 
 from app.domain.capabilities import Capability
 from app.domain.enums import ComplaintStatus, ContractStatus, ProofStatus
 from app.domain.rules.dashboard import SHORT_LIST
 from app.models import Activity, Booking, Complaint, Contract, ContractTransition, Customer, Payment
+from app.models.sales import UNCONFIRMED as UNCONFIRMED_SQL
 from app.security import authority
 
 from .scope import own_rows
@@ -42,6 +43,8 @@ INBOXES = {
 WAITING_FOR = {ContractStatus.STAMPED.value: Capability.REVIEW_CONTRACT,
                ContractStatus.REVIEWED.value: Capability.APPROVE_CONTRACT,
                ContractStatus.APPROVED.value: Capability.SEAL_CONTRACT}
+# written as the partial index's own condition (ix_payment_unconfirmed), so that SQLite sees the query implies it
+UNCONFIRMED = text(UNCONFIRMED_SQL.replace("confirmed_at", "payment.confirmed_at").replace("reversed_at", "payment.reversed_at"))
 OPEN_COMPLAINTS = (ComplaintStatus.OPEN.value, ComplaintStatus.IN_PROGRESS.value)
 
 
@@ -66,16 +69,23 @@ def user_model():
 
 
 def _contracts_waiting(me):
-    """(where clauses, owner alias) of contracts waiting for a step the user may take."""
+    """Where-clauses: contracts waiting for a step the user may take. Written so that the count reads an index
+    of contract alone (status, customer, id) and two short id lists: the user's own customers (usually none for
+    a manager) and the contracts whose latest review is the user's (the four-eyes rule)."""
     held = authority.capabilities(me)
     statuses = [status for status, capability in WAITING_FOR.items() if str(capability) in held]
-    review = aliased(ContractTransition)
-    reviewer = (select(review.actor_id)
-                .where(review.contract_id == Contract.id, review.to_status == ContractStatus.REVIEWED.value)
-                .order_by(review.at.desc(), review.id.desc()).limit(1).correlate(Contract).scalar_subquery())
-    return [Contract.status.in_(statuses or ["-"]),
-            or_(Customer.owner_id.is_(None), Customer.owner_id != me.id),
-            or_(Contract.status != ContractStatus.REVIEWED.value, reviewer.is_(None), reviewer != me.id)]
+    mine = aliased(ContractTransition)
+    since = aliased(ContractTransition)
+    reviewed_by_me = (select(mine.contract_id)
+                      .where(mine.to_status == ContractStatus.REVIEWED.value, mine.actor_id == me.id,
+                             ~select(since.id).where(since.contract_id == mine.contract_id,
+                                                     since.to_status == ContractStatus.REVIEWED.value,
+                                                     or_(since.at > mine.at,
+                                                         and_(since.at == mine.at, since.id > mine.id)))
+                             .correlate(mine).exists()))
+    own_customers = select(Customer.id).where(Customer.owner_id == me.id)
+    return [Contract.status.in_(statuses or ["-"]), Contract.customer_id.not_in(own_customers),
+            or_(Contract.status != ContractStatus.REVIEWED.value, Contract.id.not_in(reviewed_by_me))]
 
 
 def _follow_ups_due(today: date):
@@ -92,9 +102,11 @@ def inbox_parts(names, today: date, me, row):
     owner = aliased(user_model())
     parts = []
 
-    def add(name, base, where, order, columns):
-        """`base`: a select of the row columns (already joined); `columns`: label -> the union's column name."""
-        parts.append(select(*row(f"inbox:{name}", n=func.count())).select_from(base.where(*where).subquery()))
+    def add(name, base, where, order, columns, counted=None):
+        """`base`: a select of the row columns (already joined); `columns`: label -> the union's column name;
+        `counted`: what to count (a select of the record alone, without the display's joins) if not `base`."""
+        counted = (counted if counted is not None else base).where(*where)
+        parts.append(select(*row(f"inbox:{name}", n=func.count())).select_from(counted.subquery()))
         first = base.where(*where).order_by(*order).limit(SHORT_LIST).subquery()
         parts.append(select(*row(f"inbox:{name}", **{key: first.c[label] for key, label in columns.items()})))
 
@@ -105,7 +117,8 @@ def inbox_parts(names, today: date, me, row):
                 .join(Customer, Customer.id == Contract.customer_id)
                 .outerjoin(owner, owner.id == Customer.owner_id))
         add("to_review", base, _contracts_waiting(me), [Contract.id],
-            {"ref": "id", "label": "number", "note": "customer", "extra": "owner", "extra2": "status", "day": "day"})
+            {"ref": "id", "label": "number", "note": "customer", "extra": "owner", "extra2": "status", "day": "day"},
+            counted=select(Contract.id))
     if "follow_ups" in names:
         base = (select(Activity.id.label("id"), Customer.id.label("customer_id"), Customer.name.label("customer"),
                        owner_name(owner).label("owner"), Activity.kind.label("kind"),
@@ -135,10 +148,11 @@ def inbox_parts(names, today: date, me, row):
                 .join(Customer, Customer.id == Payment.customer_id)
                 .outerjoin(collector, collector.id == Payment.collected_by_id))
         base = own_rows(base, "payment", owner_id=Customer.owner_id)
-        add("to_confirm", base, [Payment.confirmed_at.is_(None), Payment.reversed_at.is_(None)],
+        counted = own_rows(select(Payment.id), "payment", customer_id=Payment.customer_id)
+        add("to_confirm", base, [UNCONFIRMED],
             [Payment.collected_on, Payment.id],
             {"ref": "id", "label": "number", "note": "customer", "extra": "owner", "extra2": "method",
-             "extra3": "amount", "day": "day"})
+             "extra3": "amount", "day": "day"}, counted=counted)
     if "complaints" in names:
         base = (select(Complaint.id.label("id"), Complaint.subject.label("subject"), Customer.name.label("customer"),
                        owner_name(owner).label("owner"), Complaint.status.label("status"),
