@@ -116,7 +116,9 @@ def inbox_parts(names, today: date, me, row):
                        Contract.start_date.label("day"))
                 .join(Customer, Customer.id == Contract.customer_id)
                 .outerjoin(owner, owner.id == Customer.owner_id))
-        add("to_review", base, _contracts_waiting(me), [Contract.id],
+        # by status then id: the rows come in the order of ix_contract_status (status, rowid), the first ten read
+        # without sorting all that waits (the furthest along first: approved, then reviewed, then stamped)
+        add("to_review", base, _contracts_waiting(me), [Contract.status, Contract.id],
             {"ref": "id", "label": "number", "note": "customer", "extra": "owner", "extra2": "status", "day": "day"},
             counted=select(Contract.id))
     if "follow_ups" in names:
