@@ -33,6 +33,7 @@ PERMISSION_LABELS = {
     "can_approve": _l("approve contracts"), "can_seal": _l("seal contracts"),
     "can_send_back": _l("send contracts back"), "can_cancel": _l("cancel contracts"),
     "can_withdraw_own": _l("withdraw own contracts"), "can_confirm": _l("confirm payments received"),
+    "can_assign_owner": _l("assign customers to another owner"),
 }
 
 # FAB's own views and REST resources (the app's are named by the matrix and the menu).

@@ -2,13 +2,13 @@
 payments not yet confirmed (app.workflow.inboxes), each from an index alone
 
 Revision ID: inbox_indexes
-Revises: ui_name_keys
+Revises: queue_run_progress
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "inbox_indexes"
-down_revision = "ui_name_keys"
+down_revision = "queue_run_progress"
 branch_labels = None
 depends_on = None
 
