@@ -146,15 +146,14 @@ def write_off_room(contract: Contract, exclude_write_off_id: int | None = None) 
                             [_written_off(contract, exclude_write_off_id)])
 
 
-def write_off_problems(write_off: WriteOff, amount_changed: bool = True):
+def write_off_problems(write_off: WriteOff):
+    """Why the write-off may not be recorded (or kept, when its reason is corrected: payments recorded since were
+    bounded by what it left open, so it still fits)."""
     contract = write_off.contract
     if contract is None:
         return [violation("booking.no_contract", "No contract.", field="contract")]
-    if not amount_changed:  # a corrected reason: the amount was judged when it was recorded
-        outstanding = write_off.amount
-    else:
-        with db.session.no_autoflush:
-            outstanding = write_off_room(contract, exclude_write_off_id=write_off.id)
+    with db.session.no_autoflush:
+        outstanding = write_off_room(contract, exclude_write_off_id=write_off.id)
     responsible = write_off.responsible_user.id if write_off.responsible_user is not None \
         else write_off.responsible_user_id
     return rules.write_off_violations(responsible, write_off.amount, outstanding, write_off.reason)

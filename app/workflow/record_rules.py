@@ -273,7 +273,7 @@ def _write_off(item, changes: set[str]) -> RuleViolation | None:
         found = _money_contract_violation(contract)
         if found is not None:
             return found
-    problems = write_off_problems(item, amount_changed=is_new(item) or bool({"amount", "contract"} & changes))
+    problems = write_off_problems(item)
     return problems[0] if problems else None
 
 
