@@ -120,3 +120,25 @@ def test_a_draft_contract_amount_never_drops_below_what_is_paid(app, api):
     response = api(SALES).edit(f"/api/v1/contract/{w['contract']}", json={"amount": "1200.00"})
     assert response.status_code == 200, response.get_json()
     assert promises(app, since) == []
+
+
+def test_walking_contact_ids_reveals_no_other_reps_contact_name(app, api):
+    """The trial: an activity, a complaint or a booking's proof contact naming another customer's contact, to read
+    other reps' contact names by walking ids. Refused, and no answer (refusal or read) names that contact."""
+    from tests.guard_world import OTHER_SALES, add_booking
+
+    mine, theirs = world(app), world(app, owner=OTHER_SALES)
+    booking = add_booking(app, mine["contract"], mine["slot"], mine["issue"])
+    client = api(SALES)
+    answers = [
+        client.post("/api/v1/activity/", json={"customer": mine["customer"], "contact": theirs["ad_contact"],
+                                               "kind": "call", "happened_on": TODAY.isoformat()}),
+        client.edit(f"/api/v1/booking/{booking}", json={"proof_status": "confirmed",
+                                                        "proof_contact": theirs["ad_contact"],
+                                                        "proof_method": "email"}),
+        client.get(f"/api/v1/contact/{theirs['ad_contact']}"),
+        client.get(f"/api/v1/booking/{booking}"),
+    ]
+    assert [a.status_code for a in answers] == [400, 400, 404, 200]
+    for answer in answers:
+        assert theirs["ad_contact_name"] not in answer.get_data(as_text=True)
