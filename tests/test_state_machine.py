@@ -229,15 +229,17 @@ class RecordsMachine(RuleBasedStateMachine):
         body = {"undesignate": {"is_ad_responsible": False}, "designate": {"is_ad_responsible": True},
                 "rename": {"name": data.draw(st.sampled_from(PERSON_NAMES), label="name")},
                 "move": {"customer": self.pick(data, self.customers, "to customer")}}[change]
-        was_ad = self._read(lambda s: s.get(Contact, contact_id).is_ad_responsible)
+        def person(session):
+            contact = session.get(Contact, contact_id)
+            return contact.customer_id, contact.name, contact.is_ad_responsible
+        before = self._read(person)
         response = self.call(who, "put", f"/api/v1/contact/{contact_id}", body)
         if response.status_code == 200:
+            after = self._read(person)
             assert self.owns(who, self.contacts[contact_id]), "a Sales rep changed another rep's contact"
             if self.role(who) == "Sales":
-                assert change not in ("undesignate", "designate") or \
-                    self._read(lambda s: s.get(Contact, contact_id).is_ad_responsible) == was_ad, \
-                    "a Sales rep changed who is the ad responsible contact"
-                assert not (was_ad and change in ("rename", "move")), "a Sales rep replaced the ad responsible"
+                assert after[2] == before[2], "a Sales rep changed who is the ad responsible contact"
+                assert not before[2] or after == before, "a Sales rep renamed or moved the ad responsible contact"
             if change == "move":
                 assert self.owns(who, body["customer"])
                 self.contacts[contact_id] = body["customer"]
@@ -369,6 +371,9 @@ class RecordsMachine(RuleBasedStateMachine):
                 f"{who} ({role}) {status} -> {to}: expected {'200' if expected else 'a refusal'}",
                 response.status_code, response.get_json())
         if response.status_code == 200:
+            if to == "sealed":
+                assert facts["docs"] and name_key(facts["party_name"]) == name_key(facts["customer_name"]), \
+                    ("sealed without the documents or with another party than the licence name", facts)
             model["status"] = to
             if to == "reviewed":
                 model["reviewer"] = me
