@@ -142,3 +142,34 @@ def test_walking_contact_ids_reveals_no_other_reps_contact_name(app, api):
     assert [a.status_code for a in answers] == [400, 400, 404, 200]
     for answer in answers:
         assert theirs["ad_contact_name"] not in answer.get_data(as_text=True)
+
+
+def test_a_contact_named_on_activities_or_complaints_is_not_deleted(app, api):
+    """Found: Admin deletes a contact an activity names; the database unlinked the activity (ON DELETE SET NULL)
+    with no audit entry and no new version."""
+    from app.models import Contact
+    from tests.change_trail import broken_trail, snapshot
+
+    since = since_now(app)
+    w = world(app)
+    for record, body in (("activity", {"kind": "visit", "happened_on": TODAY.isoformat()}),
+                         ("complaint", {"subject": "发票开错", "received_on": TODAY.isoformat()})):
+        contact = api("service").post("/api/v1/contact/", json={"customer": w["customer"], "name": "离职联系人"})
+        assert contact.status_code == 201, contact.get_json()
+        contact_id = contact.get_json()["id"]
+        named = api("admin").post(f"/api/v1/{record}/", json={"customer": w["customer"], "contact": contact_id,
+                                                               **body})
+        assert named.status_code == 201, named.get_json()
+        with app.app_context():
+            before = snapshot(db.session, since)
+        response = api("admin").delete(f"/api/v1/contact/{contact_id}")
+        assert response.status_code == 400, response.get_json()
+        assert response.get_json()["code"] == "contact.named_on_records"
+        assert row(app, Contact, contact_id) is not None
+        with app.app_context():
+            assert broken_trail(db.session, before, snapshot(db.session, since)) == []
+    # A contact nothing names is deleted as before.
+    spare = api("service").post("/api/v1/contact/", json={"customer": w["customer"], "name": "空联系人"}).get_json()
+    # (not the highest id: SQLite would give it to the next contact, and other tests read the audit log by id)
+    api("service").post("/api/v1/contact/", json={"customer": w["customer"], "name": "新联系人"})
+    assert api("admin").delete(f"/api/v1/contact/{spare['id']}").status_code == 200

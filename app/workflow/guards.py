@@ -96,11 +96,16 @@ def _delete_violation(record: str, item) -> RuleViolation | None:
     if record == "payment" and item.confirmed_at is not None:
         return violation("money.confirmed_not_deletable", "A confirmed payment cannot be deleted.")
     if record == "contact":
-        from app.models import Booking, db
+        from app.models import Activity, Booking, Complaint, db
 
         if db.session.scalar(select(exists().where(
                 or_(Booking.proof_contact_id == item.id, Booking.proof_sent_to_id == item.id)))):
             return violation("contact.confirmed_proofs", "The contact confirmed or was sent proofs.")
+        # The database would unlink them (ON DELETE SET NULL) unseen: no audit entry, no version (found by the
+        # stateful property test). The log of who was called or complained stays whole.
+        if db.session.scalar(select(or_(exists().where(Activity.contact_id == item.id),
+                                        exists().where(Complaint.contact_id == item.id)))):
+            return violation("contact.named_on_records", "The contact is named on activities or complaints.")
     return None
 
 

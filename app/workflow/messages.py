@@ -148,6 +148,8 @@ MESSAGES = {
     "issue.published_in": _l("Ads in this issue are published: its publish date cannot change."),
     "contact.confirmed_proofs": _l("The contact confirmed or was sent proofs: the record of who confirmed them "
                                    "must stay."),
+    "contact.named_on_records": _l("The contact is named on this customer's activities or complaints: the record "
+                                   "of who was contacted must stay."),
 }
 _STATES = {"confirmed": _l("confirmed"), "reversed": _l("reversed")}
 
