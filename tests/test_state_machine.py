@@ -4,7 +4,7 @@ operations, and after every step checks the promises over the database (tests/in
 (tests/change_trail.py: every change audited, its version raised) and a small model of what each answer should
 have been: the contracts' statuses, the payments' and bookings' states, what must be refused and what must pass.
 
-Never a 500. Bounded in `make test` (RULES_EXAMPLES x RULES_STEPS, default 4 x 25); `make fuzz-rules` goes deeper
+Never a 500. Bounded in `make test` (RULES_EXAMPLES x RULES_STEPS, default 6 x 30); `make fuzz-rules` goes deeper
 (RULES_EXAMPLES=80 RULES_STEPS=50, about 4,000 steps). Runs are derandomized (repeatable) unless RULES_RANDOM=1.
 """
 import os
@@ -27,8 +27,8 @@ from tests.state_machine_world import (
     file_documents, high_water, moment, money, stage,
 )
 
-EXAMPLES = int(os.environ.get("RULES_EXAMPLES", "4"))
-STEPS = int(os.environ.get("RULES_STEPS", "25"))
+EXAMPLES = int(os.environ.get("RULES_EXAMPLES", "6"))
+STEPS = int(os.environ.get("RULES_STEPS", "30"))
 RANDOM = os.environ.get("RULES_RANDOM") == "1"  # a fresh random run each time (default: derandomized, repeatable)
 TRACE = os.environ.get("RULES_TRACE") == "1"
 FIGURES = {"steps": 0, "examples": 0, "answers": {}}

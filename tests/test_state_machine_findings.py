@@ -1,5 +1,7 @@
 """Bugs the stateful property test (tests/test_state_machine.py) found, each as the literal sequence through the
 REST API, with the promise it broke (tests/invariants.py)."""
+from datetime import timedelta
+
 from app.models import Booking, Contract, WriteOff, db
 from tests.guard_world import (  # noqa: F401 (guard_users is a fixture)
     SALES, TODAY, guard_users, row, world,
@@ -173,3 +175,18 @@ def test_a_contact_named_on_activities_or_complaints_is_not_deleted(app, api):
     # (not the highest id: SQLite would give it to the next contact, and other tests read the audit log by id)
     api("service").post("/api/v1/contact/", json={"customer": w["customer"], "name": "新联系人"})
     assert api("admin").delete(f"/api/v1/contact/{spare['id']}").status_code == 200
+
+
+def test_a_contract_another_renews_is_not_deleted(app, api):
+    """The same kind as the contact: deleting a contract another renews cleared the renewal's link in the database
+    (ON DELETE SET NULL), unaudited."""
+    w = world(app, SALES, status="draft")
+    renewal = api(SALES).post("/api/v1/contract/", json={
+        "number": f"RN-{w['contract']}", "customer": w["customer"], "party_name": w["customer_name"],
+        "publication": w["publication"], "kind": "ad", "start_date": TODAY.isoformat(),
+        "end_date": (TODAY + timedelta(days=365)).isoformat(), "amount": "100.00", "payment_terms": "prepaid",
+        "renews": w["contract"]})
+    assert renewal.status_code == 201, renewal.get_json()
+    response = api("admin").delete(f"/api/v1/contract/{w['contract']}")
+    assert response.status_code == 400 and response.get_json()["code"] == "contract.renewed", response.get_json()
+    assert row(app, Contract, renewal.get_json()["id"])["renews_id"] == w["contract"]

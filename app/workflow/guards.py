@@ -91,6 +91,12 @@ def editable_violation(record: str, item, changes: set[str]) -> RuleViolation | 
 def _delete_violation(record: str, item) -> RuleViolation | None:
     if record == "contract" and item.status == ContractStatus.SEALED:
         return violation("contract.sealed_not_deletable", "A sealed contract cannot be deleted.")
+    if record == "contract":
+        from app.models import Contract, db
+
+        # The database would clear the renewal's link (ON DELETE SET NULL) unseen, with no audit entry.
+        if db.session.scalar(select(exists().where(Contract.renews_id == item.id))):
+            return violation("contract.renewed", "Another contract renews this one.")
     if record == "booking" and item.published:
         return violation("booking.published_not_deletable", "A published booking cannot be deleted.")
     if record == "payment" and item.confirmed_at is not None:

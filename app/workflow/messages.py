@@ -34,6 +34,7 @@ MESSAGES = {
                                        "buttons (or POST /api/v1/contract/<id>/transition)."),
     "contract.new_not_draft": _l("A new contract starts as a draft."),
     "contract.sealed_not_deletable": _l("A sealed contract is binding and cannot be deleted."),
+    "contract.renewed": _l("Another contract renews this one: it cannot be deleted while the renewal names it."),
     "contract.has_bookings": _l("The contract holds bookings: cancel or move them before it goes back to draft or "
                                 "is cancelled."),
     "contract.amount_below_paid": _l("Payments and write-offs already cover %(covered)s of this contract; its "
