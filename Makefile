@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 FLASK := $(BIN)/flask --app run
 
-.PHONY: run test test-sqlite test-postgres translations messages migrate seed bench bench-sync fuzz fuzz-rules clean
+.PHONY: run test test-sqlite test-postgres translations messages migrate seed bench bench-sync fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,7 @@ fuzz: $(VENV)/.dev-installed translations
 # drive the REST API, the promises are checked over the database after every step. RULES_EXAMPLES runs of up to
 # RULES_STEPS steps each (default 80 x 50, about 4,000 steps), random each time; again on PostgreSQL when
 # TEST_DATABASE_URL is set. Prints steps, answers and time.
+.PHONY: fuzz-rules
 fuzz-rules: $(VENV)/.dev-installed translations
 	RULES_RANDOM=1 RULES_EXAMPLES=$${RULES_EXAMPLES:-80} RULES_STEPS=$${RULES_STEPS:-50} \
 		$(BIN)/python -m pytest -q -s -p no:warnings tests/test_state_machine.py
