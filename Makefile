@@ -74,5 +74,18 @@ bench-sync: $(VENV)/.dev-installed translations
 fuzz: $(VENV)/.dev-installed translations
 	FUZZ_DEEP=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest -q -p no:warnings tests/test_api_fuzz.py
 
+# Deeper run of the stateful property test of the rules (tests/test_state_machine.py): random users of every role
+# drive the REST API, the promises are checked over the database after every step. RULES_EXAMPLES runs of up to
+# RULES_STEPS steps each (default 80 x 50, about 4,000 steps), random each time; again on PostgreSQL when
+# TEST_DATABASE_URL is set. Prints steps, answers and time.
+.PHONY: fuzz-rules
+fuzz-rules: $(VENV)/.dev-installed translations
+	RULES_RANDOM=1 RULES_EXAMPLES=$${RULES_EXAMPLES:-80} RULES_STEPS=$${RULES_STEPS:-50} \
+		$(BIN)/python -m pytest -q -s -p no:warnings tests/test_state_machine.py
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		RULES_RANDOM=1 RULES_EXAMPLES=$${RULES_EXAMPLES:-80} RULES_STEPS=$${RULES_STEPS:-50} \
+			$(BIN)/python -m pytest -q -s -p no:warnings --db=postgres tests/test_state_machine.py; \
+	fi
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

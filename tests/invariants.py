@@ -158,3 +158,141 @@ ALL = (published_bookings_are_in_force, bookings_fit_their_slots, no_bookings_on
 
 def broken_promises(session, since=None) -> list[str]:
     return [problem for check in ALL for problem in check(session, since)]
+
+
+# --- more promises (the stateful property test, tests/test_state_machine.py) ---------------------------------
+
+def _sensitive_words(session) -> list[str]:
+    from app.models import SensitiveWord
+
+    return list(session.scalars(select(SensitiveWord.word)))
+
+
+def published_copy_is_clean(session, since=None) -> list[str]:
+    """No sensitive word (however split: zero-width characters, spaces, full-width forms) in a published copy,
+    unless a supporting document is attached."""
+    from app.domain.normalise import match_key
+
+    words = [match_key(w) for w in _sensitive_words(session) if match_key(w)]
+    out = []
+    for booking in session.scalars(_new(select(Booking).where(Booking.published.is_(True)), Booking, since)):
+        if booking.has_supporting_documents and booking.supporting_document:
+            continue
+        text = match_key(booking.copy_text)
+        found = [w for w in words if w in text]
+        if found:
+            out.append(f"booking #{booking.id} published with sensitive words {found}")
+    return out
+
+
+def one_booking_per_slot_and_issue(session, since=None) -> list[str]:
+    rows = session.execute(_new(select(Booking.id, Booking.slot_id, Booking.issue_id)
+                                .where(Booking.issue_id.is_not(None)), Booking, since)).all()
+    seen, out = {}, []
+    for booking_id, slot_id, issue_id in rows:
+        if (slot_id, issue_id) in seen:
+            out.append(f"bookings #{seen[(slot_id, issue_id)]} and #{booking_id} share slot {slot_id} "
+                       f"in issue {issue_id}")
+        seen[(slot_id, issue_id)] = booking_id
+    return out
+
+
+def confirmed_proofs_by_the_right_contact(session, since=None) -> list[str]:
+    """Every confirmed proof (published or not) names the contact who confirmed it, one of the booking's own
+    customer, the one the proof was sent to when it was sent; and a method."""
+    out = []
+    contact_customer = dict(session.execute(select(Contact.id, Contact.customer_id)).all())
+    for booking in session.scalars(_new(select(Booking).where(Booking.proof_status == "confirmed"), Booking, since)):
+        if booking.proof_contact_id is None or booking.proof_method is None:
+            out.append(f"booking #{booking.id} confirmed without a contact or a method")
+        elif contact_customer.get(booking.proof_contact_id) != booking.customer_id:
+            out.append(f"booking #{booking.id} confirmed by contact {booking.proof_contact_id} of another customer")
+        elif booking.proof_sent_to_id is not None and booking.proof_contact_id != booking.proof_sent_to_id:
+            out.append(f"booking #{booking.id} sent to {booking.proof_sent_to_id}, confirmed by "
+                       f"{booking.proof_contact_id}")
+    return out
+
+
+def one_ad_responsible_per_customer(session, since=None) -> list[str]:
+    from sqlalchemy import func
+
+    rows = session.execute(select(Contact.customer_id, func.count()).where(Contact.is_ad_responsible.is_(True))
+                           .where(Contact.customer_id > (since or {}).get("customer", 0))
+                           .group_by(Contact.customer_id).having(func.count() > 1)).all()
+    return [f"customer #{customer_id} has {count} ad responsible contacts" for customer_id, count in rows]
+
+
+def sealed_terms_never_changed(session, since=None) -> list[str]:
+    """A sealed contract's terms equal their values at sealing: the audit log records no change of a term
+    after the transition that sealed it (and no transition out of sealed)."""
+    import json
+
+    from app.domain.rules.editable import TERMS
+    from app.models import AuditLog
+
+    terms = set(TERMS) | {f"{t}_id" for t in TERMS}
+    out = []
+    sealed_at: dict[int, int] = {}
+    query = select(AuditLog.id, AuditLog.record_id, AuditLog.action, AuditLog.changes).where(
+        AuditLog.record == "contract", AuditLog.record_id > (since or {}).get("contract", 0)).order_by(AuditLog.id)
+    for audit_id, contract_id, action, changes in session.execute(query):
+        changed = json.loads(changes or "{}")
+        status = changed.get("status")
+        if contract_id in sealed_at:
+            touched = sorted(terms & set(changed))
+            if touched:
+                out.append(f"contract #{contract_id}: {touched} changed after sealing (audit #{audit_id})")
+            if status:
+                out.append(f"contract #{contract_id} left sealed for {status[1]} (audit #{audit_id})")
+        if action == "transition" and status and status[1] == "sealed":
+            sealed_at[contract_id] = audit_id
+    return out
+
+
+def sealed_contracts_are_sealable(session, since=None) -> list[str]:
+    """A sealed contract has its customer's licence copy and permit on file, and sane dates. (The party name equals
+    the licence name at the moment of sealing; the customer may be renamed later, so that is checked by whoever
+    seals, e.g. the state machine's model, not here.)"""
+    out = []
+    for contract in session.scalars(_new(select(Contract).where(Contract.status == "sealed"), Contract, since)):
+        customer = contract.customer
+        if not (customer.license_copy and customer.operating_permit):
+            out.append(f"contract {contract.number} sealed without the licence documents on file")
+        if contract.start_date > contract.end_date:
+            out.append(f"contract {contract.number} sealed ending before it starts")
+    return out
+
+
+def every_customer_has_an_owner_or_none_was_removed_by_sales(session, since=None) -> list[str]:
+    """Sales never leave a customer without an owner (it would vanish from every Sales view)."""
+    import json
+
+    from app.models import AuditLog
+
+    sales_ids = _sales_user_ids(session)
+    out = []
+    for audit_id, actor_id, record_id, changes in session.execute(
+            select(AuditLog.id, AuditLog.actor_id, AuditLog.record_id, AuditLog.changes).where(
+                AuditLog.record == "customer", AuditLog.action == "update",
+                AuditLog.record_id > (since or {}).get("customer", 0))):
+        owner = json.loads(changes or "{}").get("owner_id")
+        if actor_id in sales_ids and owner is not None and owner[1] != actor_id:
+            out.append(f"Sales user {actor_id} set customer #{record_id}'s owner to {owner[1]} (audit #{audit_id})")
+    return out
+
+
+def _sales_user_ids(session) -> set[int]:
+    from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
+
+    return set(session.scalars(select(User.id).join(assoc_user_role, assoc_user_role.c.user_id == User.id)
+                               .join(Role, Role.id == assoc_user_role.c.role_id).where(Role.name == "Sales")))
+
+
+MORE = (published_copy_is_clean, one_booking_per_slot_and_issue, confirmed_proofs_by_the_right_contact,
+        one_ad_responsible_per_customer, sealed_terms_never_changed, sealed_contracts_are_sealable,
+        every_customer_has_an_owner_or_none_was_removed_by_sales)
+
+
+def all_broken_promises(session, since=None) -> list[str]:
+    """`broken_promises` and the checks above."""
+    return broken_promises(session, since) + [problem for check in MORE for problem in check(session, since)]

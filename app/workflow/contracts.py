@@ -22,6 +22,17 @@ def reviewed_by(contract: Contract) -> int | None:
         .order_by(ContractTransition.at.desc(), ContractTransition.id.desc()).limit(1))
 
 
+def has_bookings(contract: Contract) -> bool:
+    from sqlalchemy import exists
+
+    from app.models import Booking
+
+    if contract.id is None:
+        return False
+    with db.session.no_autoflush:
+        return bool(db.session.scalar(select(exists().where(Booking.contract_id == contract.id))))
+
+
 def contract_facts(contract: Contract, *, with_reviewer: bool = True) -> ContractFacts:
     customer = contract.customer
     return ContractFacts(
@@ -35,6 +46,7 @@ def contract_facts(contract: Contract, *, with_reviewer: bool = True) -> Contrac
         has_license_copy=bool(customer is not None and customer.license_copy),
         has_operating_permit=bool(customer is not None and customer.operating_permit),
         reviewed_by=reviewed_by(contract) if with_reviewer else None,
+        has_bookings=has_bookings(contract) if with_reviewer else False,
     )
 
 

@@ -91,16 +91,27 @@ def editable_violation(record: str, item, changes: set[str]) -> RuleViolation | 
 def _delete_violation(record: str, item) -> RuleViolation | None:
     if record == "contract" and item.status == ContractStatus.SEALED:
         return violation("contract.sealed_not_deletable", "A sealed contract cannot be deleted.")
+    if record == "contract":
+        from app.models import Contract, db
+
+        # The database would clear the renewal's link (ON DELETE SET NULL) unseen, with no audit entry.
+        if db.session.scalar(select(exists().where(Contract.renews_id == item.id))):
+            return violation("contract.renewed", "Another contract renews this one.")
     if record == "booking" and item.published:
         return violation("booking.published_not_deletable", "A published booking cannot be deleted.")
     if record == "payment" and item.confirmed_at is not None:
         return violation("money.confirmed_not_deletable", "A confirmed payment cannot be deleted.")
     if record == "contact":
-        from app.models import Booking, db
+        from app.models import Activity, Booking, Complaint, db
 
         if db.session.scalar(select(exists().where(
                 or_(Booking.proof_contact_id == item.id, Booking.proof_sent_to_id == item.id)))):
             return violation("contact.confirmed_proofs", "The contact confirmed or was sent proofs.")
+        # The database would unlink them (ON DELETE SET NULL) unseen: no audit entry, no version (found by the
+        # stateful property test). The log of who was called or complained stays whole.
+        if db.session.scalar(select(or_(exists().where(Activity.contact_id == item.id),
+                                        exists().where(Complaint.contact_id == item.id)))):
+            return violation("contact.named_on_records", "The contact is named on activities or complaints.")
     return None
 
 

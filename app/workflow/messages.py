@@ -34,6 +34,11 @@ MESSAGES = {
                                        "buttons (or POST /api/v1/contract/<id>/transition)."),
     "contract.new_not_draft": _l("A new contract starts as a draft."),
     "contract.sealed_not_deletable": _l("A sealed contract is binding and cannot be deleted."),
+    "contract.renewed": _l("Another contract renews this one: it cannot be deleted while the renewal names it."),
+    "contract.has_bookings": _l("The contract holds bookings: cancel or move them before it goes back to draft or "
+                                "is cancelled."),
+    "contract.amount_below_paid": _l("Payments and write-offs already cover %(covered)s of this contract; its "
+                                     "amount after discount cannot be less."),
     # bookings
     "booking.no_contract": _l("The booking has no contract; sign a contract first."),
     "booking.contract_other_customer": _l("The contract belongs to another customer than the booking's."),
@@ -145,6 +150,8 @@ MESSAGES = {
     "issue.published_in": _l("Ads in this issue are published: its publish date cannot change."),
     "contact.confirmed_proofs": _l("The contact confirmed or was sent proofs: the record of who confirmed them "
                                    "must stay."),
+    "contact.named_on_records": _l("The contact is named on this customer's activities or complaints: the record "
+                                   "of who was contacted must stay."),
 }
 _STATES = {"confirmed": _l("confirmed"), "reversed": _l("reversed")}
 

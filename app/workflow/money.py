@@ -137,12 +137,24 @@ def contract_outstanding(contract: Contract, exclude_write_off_id: int | None = 
                             [Decimal(written)])
 
 
+def write_off_room(contract: Contract, exclude_write_off_id: int | None = None) -> Decimal:
+    """What a write-off may still close on the contract: after discount, less every payment not reversed
+    (confirmed or not, as for a new payment: a payment collected and not yet confirmed still pays the contract
+    once Finance confirms it) and the other write-offs."""
+    paid = db.session.scalar(select(func.coalesce(func.sum(applied_amount()), 0)).where(
+        Payment.contract_id == contract.id, Payment.reversed_at.is_(None)))
+    return rules.receivable(contract.amount or 0, contract.discount_pct, [PaymentFacts(Decimal(paid), True)],
+                            [_written_off(contract, exclude_write_off_id)])
+
+
 def write_off_problems(write_off: WriteOff):
+    """Why the write-off may not be recorded (or kept, when its reason is corrected: payments recorded since were
+    bounded by what it left open, so it still fits)."""
     contract = write_off.contract
     if contract is None:
         return [violation("booking.no_contract", "No contract.", field="contract")]
     with db.session.no_autoflush:
-        outstanding = contract_outstanding(contract, exclude_write_off_id=write_off.id)
+        outstanding = write_off_room(contract, exclude_write_off_id=write_off.id)
     responsible = write_off.responsible_user.id if write_off.responsible_user is not None \
         else write_off.responsible_user_id
     return rules.write_off_violations(responsible, write_off.amount, outstanding, write_off.reason)

@@ -72,8 +72,39 @@ def _contract(item, changes: set[str]) -> RuleViolation | None:
         found = _renewal_violation(item)
         if found is not None:
             return found
+    if {"amount", "discount_pct"} & changes:
+        found = _amount_covers_money(item)
+        if found is not None:
+            return found
     if "customer" in changes:
         return _dependants_follow(item)
+    return None
+
+
+def _amount_covers_money(contract) -> RuleViolation | None:
+    """A contract's amount after discount never drops below what its payments (not reversed, less advances) and
+    write-offs already cover: no receivable below zero (a draft sent back from stamped may carry payments).
+    Locks the contract first, as a payment or a write-off does, so that neither slips in between."""
+    from decimal import Decimal
+
+    from sqlalchemy import func
+
+    from app.domain.rules.money import receivable
+    from app.models import Payment, WriteOff, db
+
+    from .concurrency import lock_for_update
+    from .money import applied_amount
+
+    lock_for_update(contract)
+    paid = db.session.scalar(select(func.coalesce(func.sum(applied_amount()), 0)).where(
+        Payment.contract_id == contract.id, Payment.reversed_at.is_(None)))
+    written = db.session.scalar(select(func.coalesce(func.sum(WriteOff.amount), 0)).where(
+        WriteOff.contract_id == contract.id))
+    covered = Decimal(paid) + Decimal(written)
+    if covered and receivable(contract.amount or 0, contract.discount_pct, []) < covered:
+        return violation("contract.amount_below_paid",
+                         "Payments and write-offs already cover {covered} of this contract; its amount after "
+                         "discount cannot be less.", {"covered": str(covered)}, field="amount")
     return None
 
 

@@ -26,6 +26,9 @@ Decisions (the seed is silent on these):
   (NFKC, so full-width brackets and letters equal their ASCII forms; invisible
   characters dropped; blanks trimmed and inner runs of blanks made one space);
   case and everything else must match.
+- A contract holding bookings is neither sent back to draft nor cancelled: bookings live on stamped to sealed
+  contracts only (a draft is not yet a contract, a cancelled one never will be), so the bookings are cancelled
+  or moved first. Found by the stateful property test (tests/test_state_machine.py).
 - ``allowed_transitions`` checks state and permission only, not the reason or the
   sealing prerequisites, so the button shows and the click explains what is missing.
 """
@@ -74,6 +77,7 @@ class ContractFacts:
     has_license_copy: bool
     has_operating_permit: bool
     reviewed_by: int | None = None
+    has_bookings: bool = False  # the contract holds bookings (slots in issues or web periods)
 
 
 def normalise_name(name: str | None) -> str:
@@ -193,6 +197,10 @@ def transition_violations(actor: Actor, contract: ContractFacts, to: str,
         what = "send a contract back to draft" if to == S.DRAFT else "cancel a contract"
         out.append(RuleViolation("contract.reason_required",
                                  "A reason is required to {what}.", {"what": what}, field="reason"))
+    if to in (S.DRAFT, S.CANCELLED) and contract.has_bookings:
+        out.append(RuleViolation("contract.has_bookings",
+                                 "The contract holds bookings: cancel or move them before it goes back to draft or "
+                                 "is cancelled.", field="status"))
     if to == S.SEALED:
         out.extend(sealing_blockers(contract))
     return out
