@@ -239,7 +239,7 @@ class Importer:
             found = self._lookup_ref(record, text)
             self.ref_cache[cache_key] = found
         if isinstance(found, str):
-            raise CellError(found, value=text)
+            raise CellError(found, value=text, what=label(record if record != "adslot" else "slot"))
         return found
 
     def _lookup_ref(self, record: str, text: str) -> int | str:

@@ -50,3 +50,6 @@ def register_views(appbuilder) -> None:
         appbuilder.add_view(view, name, label=label, icon=icon, category="Sheets sync",
                             category_label=_l("Sheets sync"))
     appbuilder.add_api(SyncProblemApi)
+    from app.imports.api import ImportApi
+
+    appbuilder.add_api(ImportApi)
