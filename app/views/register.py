@@ -53,3 +53,6 @@ def register_views(appbuilder) -> None:
     from app.imports.api import ImportApi
 
     appbuilder.add_api(ImportApi)
+    from app.imports.views import register as register_import_pages
+
+    register_import_pages(appbuilder)

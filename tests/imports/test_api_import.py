@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.models import AuditLog, Contact, Customer, db
 
-from .conftest import code, csv_bytes, uniq, xlsx_bytes
+from tests.imports.importkit import code, csv_bytes, uniq, xlsx_bytes
 
 
 def post(api, username, record, data, name="f.csv", **form):
@@ -79,7 +79,7 @@ def test_sales_cannot_import_into_or_reveal_another_reps_customer(app, api):
     body = post(api, "sales1", "customer", data, mode="upsert").get_json()
     assert body["failed"] == 1 and body["update"] == 0
     message = body["errors"][0]["message"]
-    assert hidden_name not in message and str(owner.id) not in message
+    assert hidden_name not in message and f"#{owner.id}" not in message  # neither named nor linked
     assert find(app, hidden_code).city == owner.city
     # Update by name of the hidden customer: "no record you may see", as for one that does not exist.
     data = csv_bytes([["客户名称", "城市"], [hidden_name, "拉萨"]])

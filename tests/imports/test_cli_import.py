@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.models import AuditLog, Customer, db
 
-from .conftest import code, csv_bytes, uniq, xlsx_bytes
+from tests.imports.importkit import code, csv_bytes, uniq, xlsx_bytes
 
 
 def customer(app, credit):
