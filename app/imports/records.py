@@ -53,8 +53,8 @@ def table(record: str) -> Table:
 
 
 def importable(record: str) -> list:
-    """The columns a file may fill: the writable ones."""
-    return [c for c in table(record).columns if c.writable]
+    """The columns a file may fill: the editable ones (the customer's owner included, a username)."""
+    return [c for c in table(record).columns if c.editable and c.kind != "datetime"]
 
 
 def default_key(record: str, mapped_fields) -> tuple[str, ...]:
@@ -65,7 +65,8 @@ def default_key(record: str, mapped_fields) -> tuple[str, ...]:
     for key in KEYS[record]:
         if set(key) <= mapped:
             return key
-    return KEYS[record][0]
+    partial = tuple(f for f in KEYS[record][0] if f in mapped)  # e.g. a payment file without the method
+    return partial if len(partial) > 1 else KEYS[record][0]
 
 
 def field_labels(record: str) -> dict[str, list[str]]:
