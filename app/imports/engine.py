@@ -39,7 +39,7 @@ from app.security.ownership import RefusedWrite, owned_clause, restricted_user_i
 from . import mapping as mapping_mod
 from .readers import ReadError, Source
 from .records import LOCALES, MODES, default_key, field_labels, importable, table
-from .values import CellError, cell_text, folded, parse_amount, parse_bool, parse_date
+from .values import N_, CellError, cell_text, folded, parse_amount, parse_bool, parse_date
 
 OWNED = frozenset({"customer", "contact", "activity", "contract", "booking", "payment"})
 REF_DISPLAY = {"customer": "name", "contract": "number", "publication": "name", "adslot": "name",
@@ -256,9 +256,9 @@ class Importer:
         stmt = self._restrict(select(model.id).where(condition), record, model)
         ids = list(self.session.scalars(stmt.limit(2)))
         if not ids:
-            return "No %(what)s '%(value)s' that you may use; it is not created by an import."
+            return N_("No %(what)s '%(value)s' that you may use; it is not created by an import.")
         if len(ids) > 1:
-            return "Several records match '%(value)s'; use #ID instead."
+            return N_("Several records match '%(value)s'; use #ID instead.")
         return ids[0]
 
     def find_user(self, text: str) -> int:
@@ -268,7 +268,7 @@ class Importer:
             self.user_cache[text] = found
         found = self.user_cache[text]
         if found is None:
-            raise CellError("No user '%(value)s'.", value=text)
+            raise CellError(N_("No user '%(value)s'."), value=text)
         return found
 
     # -- rows -------------------------------------------------------------------------------------------
@@ -286,7 +286,7 @@ class Importer:
             try:
                 if name == "id":
                     if not re.fullmatch(r"#?\d+", folded(text)):
-                        raise CellError("An ID is a whole number.")
+                        raise CellError(N_("An ID is a whole number."))
                     values["id"] = int(folded(text).lstrip("#"))
                 else:
                     values[name] = self.parse(self.columns[name], raw)

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .values import cell_text
+from .values import N_, cell_text
 
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -58,7 +58,7 @@ def detect_encoding(sample: bytes) -> str:
 
     best = from_bytes(sample).best()
     if best is None:
-        raise ReadError("The file's text encoding is not recognised; save it as UTF-8 CSV or .xlsx.")
+        raise ReadError(N_("The file's text encoding is not recognised; save it as UTF-8 CSV or .xlsx."))
     return best.encoding
 
 
@@ -87,7 +87,7 @@ def _split_header(numbered: Iterator[tuple[int, list]]) -> tuple[int, list[str]]
         while headers and not headers[-1]:
             headers.pop()
         return number, headers
-    raise ReadError("The file has no header row.")
+    raise ReadError(N_("The file has no header row."))
 
 
 def read_csv(path: str) -> Source:
@@ -103,9 +103,9 @@ def read_csv(path: str) -> Source:
         try:
             yield from _numbered(reader)
         except UnicodeDecodeError:
-            raise ReadError("The file's text encoding is not recognised; save it as UTF-8 CSV or .xlsx.") from None
+            raise ReadError(N_("The file's text encoding is not recognised; save it as UTF-8 CSV or .xlsx.")) from None
         except csv.Error as exc:
-            raise ReadError("Row %(row)s cannot be read as CSV: %(error)s", row=reader.line_num, error=str(exc)) \
+            raise ReadError(N_("Row %(row)s cannot be read as CSV: %(error)s"), row=reader.line_num, error=str(exc)) \
                 from None
 
     iterator = rows()
@@ -129,11 +129,11 @@ def read_xlsx(path: str, sheet: str | None = None) -> Source:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # zipfile.BadZipFile, KeyError, InvalidFileException...
-        raise ReadError("The file is not a readable .xlsx workbook.") from None
+        raise ReadError(N_("The file is not a readable .xlsx workbook.")) from None
     if sheet:
         if sheet not in workbook.sheetnames:
             workbook.close()
-            raise ReadError("The workbook has no sheet named %(sheet)s.", sheet=sheet)
+            raise ReadError(N_("The workbook has no sheet named %(sheet)s."), sheet=sheet)
         worksheet = workbook[sheet]
     else:
         worksheet = workbook.worksheets[0]
@@ -157,10 +157,10 @@ def open_source(path: str, filename: str | None = None, sheet: str | None = None
     if name.endswith(XLSX_SUFFIXES) or magic == b"PK\x03\x04":
         return read_xlsx(path, sheet)
     if name.endswith(".xls"):
-        raise ReadError("Old .xls workbooks are not read; save the file as .xlsx or CSV.")
+        raise ReadError(N_("Old .xls workbooks are not read; save the file as .xlsx or CSV."))
     if name.endswith(CSV_SUFFIXES) or "." not in os.path.basename(name):
         return read_csv(path)
-    raise ReadError("Use a .csv or .xlsx file.")
+    raise ReadError(N_("Use a .csv or .xlsx file."))
 
 
 def bytes_source(data: bytes, filename: str) -> Source:

@@ -17,6 +17,11 @@ CURRENCY = re.compile(r"^(?:¥|￥|RMB|CNY|人民币)\s*|\s*(?:元|RMB|CNY)$", r
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogues; the engine translates it when it reports the error."""
+    return message
+
+
 class CellError(ValueError):
     """A cell that cannot be read as its field's kind; `message` is an English msgid, `params` its values."""
 
@@ -55,23 +60,23 @@ def parse_date(value) -> date:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 1 <= value < 2958466:
             return EXCEL_EPOCH + timedelta(days=int(value))
-        raise CellError("Use a date like 2026-12-31.")
+        raise CellError(N_("Use a date like 2026-12-31."))
     text = folded(cell_text(value))
     if re.fullmatch(r"\d{5}(?:\.0+)?", text):  # a serial number that reached us as text (CSV from Excel)
         return parse_date(int(float(text)))
     match = DATE_RE.match(text)
     if not match:
-        raise CellError("Use a date like 2026-12-31.")
+        raise CellError(N_("Use a date like 2026-12-31."))
     try:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
-        raise CellError("This date does not exist.") from None
+        raise CellError(N_("This date does not exist.")) from None
 
 
 def parse_amount(value) -> Decimal:
     """A number, or text with thousands separators and a currency sign: ¥1,234.50, 1 234,00 is refused."""
     if isinstance(value, bool):
-        raise CellError("An amount must be a number.")
+        raise CellError(N_("An amount must be a number."))
     if isinstance(value, (int, Decimal)):
         return Decimal(value)
     if isinstance(value, float):
@@ -83,9 +88,9 @@ def parse_amount(value) -> Decimal:
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise CellError("An amount must be a number.") from None
+        raise CellError(N_("An amount must be a number.")) from None
     if not amount.is_finite():
-        raise CellError("An amount must be a number.")
+        raise CellError(N_("An amount must be a number."))
     return amount
 
 
@@ -101,4 +106,4 @@ def parse_bool(value) -> bool:
         return True
     if text in FALSE_WORDS:
         return False
-    raise CellError("Use TRUE or FALSE (tick or untick the box).")
+    raise CellError(N_("Use TRUE or FALSE (tick or untick the box)."))
