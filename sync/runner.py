@@ -23,12 +23,10 @@ same writes again. A run that fails records status "failed" and the error.
 """
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -47,6 +45,7 @@ from . import core, transport
 from .db_side import DbSide, label, normalise
 from .locks import link_lock
 from .profiles import Table, profile
+from .quota import project_quota
 from .mass_change import MassLimits
 from .placement import TabChanges
 from .problem_log import note_at, note_text, problem_cell, stop_inactive, store_problems
@@ -79,6 +78,7 @@ def make_client(reads_per_minute: int | None = None, writes_per_minute: int | No
         writes_per_minute=writes_per_minute or config.get("SHEETS_WRITES_PER_MINUTE", 60),
         timeout=config.get("SHEETS_TIMEOUT", 30),
         max_tries=config.get("SHEETS_MAX_TRIES", 6),
+        project=project_quota(config),
     )
 
 
@@ -297,29 +297,19 @@ def _cycle(link: SyncLink, run: SyncRun, client, progress) -> None:
     # Both sides are read in full every cycle, at the same time: the sheet in a worker thread
     # (mostly waiting for the API; it touches nothing but the client and `tabs`), the database
     # here (the session and the acting user belong to this thread).
-    with gc_paused():
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            sheet_read = pool.submit(_read_sheet, side, tabs, tables)
-            records = {t.record: dbside.read(t) for t in tables}
-            bases = {t.record: load_base(link.id, t) for t in tables}
-            for table_records in records.values():
-                table_records.sheet_rows()  # indexed now, while the sheet read still waits
-            grids = sheet_read.result()
-        _sync_tabs(link, run, side, dbside, tabs, tables, grids, records, bases, progress)
-
-
-@contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector: a cycle builds a few objects per cell (tuples, lists,
-    strings: acyclic, freed by reference counting), and each of its automatic runs would only
-    walk the whole heap again, several times per cycle."""
-    enabled = gc.isenabled()
-    gc.disable()
+    # The garbage collector stays on: a cycle runs inside web workers and task workers shared with
+    # other work, where a process-wide pause is not ours to make.
+    pool = ThreadPoolExecutor(max_workers=1)
     try:
-        yield
+        sheet_read = pool.submit(_read_sheet, side, tabs, tables)
+        records = {t.record: dbside.read(t) for t in tables}
+        bases = {t.record: load_base(link.id, t) for t in tables}
+        for table_records in records.values():
+            table_records.sheet_rows()  # indexed now, while the sheet read still waits
+        grids = sheet_read.result()
     finally:
-        if enabled:
-            gc.enable()
+        pool.shutdown(wait=False)  # on Ctrl-C, the run is marked interrupted without waiting for the read
+    _sync_tabs(link, run, side, dbside, tabs, tables, grids, records, bases, progress)
 
 
 def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, tabs: dict, tables: list[Table],
@@ -372,27 +362,46 @@ def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, ta
     link.tab_map = tabs
 
 
-def run_cycle(link_id: int, client, progress: Callable[[int, int], None] | None = None) -> SyncRun:
-    """One cycle of one link (the caller holds the link's lock). Never raises for sync errors:
-    the run says "failed" and why."""
+def run_cycle(link_id: int, client, progress: Callable[[int, int], None] | None = None,
+              run_id: int | None = None) -> SyncRun:
+    """One cycle of one link (the caller holds the link's lock), recorded on the run `run_id` (a
+    run queued from the browser) or a new one. Never raises for sync errors: the run says "failed"
+    and why. The push's progress (rows done / total) is saved on the run as it goes."""
     session = db.session
     link = session.get(SyncLink, link_id)
-    run = SyncRun(link_id=link.id, status="running", started_at=utcnow())
-    session.add(run)
+    run = session.get(SyncRun, run_id) if run_id is not None else None
+    if run is None:
+        run = SyncRun(link_id=link.id)
+        session.add(run)
+    run.status, run.started_at = "running", utcnow()
     session.commit()
     run_id, before = run.id, client.stats.total
+
+    def pushed(done: int, total: int) -> None:
+        run.rows_done, run.rows_total = done, total
+        session.commit()
+        if progress is not None:
+            progress(done, total)
+
     try:
         if not link.user.active:
             stop_inactive(link, run)
         else:
             with acting_as(link.user_id, "sheet"), force_locale(app_locale()):
-                _cycle(link, run, client, progress)
+                _cycle(link, run, client, pushed)
     except Exception as exc:  # noqa: BLE001 - every failure must end up in the run
         session.rollback()
         log.exception("sheets sync of link %s failed", link_id)
         run = session.get(SyncRun, run_id)
         link = session.get(SyncLink, link_id)
         run.status, run.error = "failed", describe(exc)
+    except (KeyboardInterrupt, SystemExit):  # Ctrl-C, a worker told to stop: say so, then stop
+        session.rollback()
+        run, link = session.get(SyncRun, run_id), session.get(SyncLink, link_id)
+        run.status, run.error, run.finished_at = "interrupted", INTERRUPTED, utcnow()
+        link.last_run_at, link.last_status = run.finished_at, run.status
+        session.commit()
+        raise
     run.requests = client.stats.total - before
     run.finished_at = utcnow()
     link.last_run_at, link.last_status = run.finished_at, run.status
@@ -400,14 +409,51 @@ def run_cycle(link_id: int, client, progress: Callable[[int, int], None] | None 
     return run
 
 
-def sync_link(link_id: int, client, progress=None, wait: bool = False) -> SyncRun:
-    """Run one cycle of the link under its lock; if another process holds it, record a skipped run."""
+INTERRUPTED = "the process running this cycle stopped before it finished (killed, or the machine restarted)"
+
+
+def mark_interrupted(link_id: int) -> int:
+    """Runs of the link still "running" while its lock is held by the caller: their process died
+    (SIGKILL, Ctrl-C, a crash; a live cycle holds the lock until its run is final). Marks them
+    "interrupted"; returns how many."""
+    runs = db.session.scalars(select(SyncRun).where(SyncRun.link_id == link_id, SyncRun.status == "running")).all()
+    for run in runs:
+        run.status, run.finished_at = "interrupted", utcnow()
+        run.error = f"{run.error}\n{INTERRUPTED}" if run.error else INTERRUPTED
+    if runs:
+        db.session.commit()
+    return len(runs)
+
+
+def reap_interrupted(link_ids: list[int] | None = None) -> int:
+    """Mark "interrupted" the running runs whose link lock is free (their process is gone); a link
+    whose lock is held is left alone. Returns how many runs were marked."""
+    query = select(SyncRun.link_id).where(SyncRun.status == "running").distinct()
+    if link_ids is not None:
+        query = query.where(SyncRun.link_id.in_(link_ids))
+    marked = 0
+    for link_id in db.session.scalars(query).all():
+        db.session.commit()  # no read transaction of ours across the lock
+        with link_lock(db.engine, link_id, current_app.instance_path) as acquired:
+            if acquired:
+                marked += mark_interrupted(link_id)
+    return marked
+
+
+def sync_link(link_id: int, client, progress=None, wait: bool = False, run_id: int | None = None) -> SyncRun:
+    """Run one cycle of the link under its lock; if another process holds it, record a skipped run
+    (on `run_id` when the run was queued). Runs left "running" by a dead process become "interrupted"."""
+    db.session.commit()  # no read transaction of ours across the lock
     with link_lock(db.engine, link_id, current_app.instance_path, wait=wait) as acquired:
         if acquired:
-            return run_cycle(link_id, client, progress)
-    run = SyncRun(link_id=link_id, status="skipped", started_at=utcnow(), finished_at=utcnow(),
-                  error="another sync process is working on this link; skipped")
-    db.session.add(run)
+            mark_interrupted(link_id)
+            return run_cycle(link_id, client, progress, run_id=run_id)
+    run = db.session.get(SyncRun, run_id) if run_id is not None else None
+    if run is None:
+        run = SyncRun(link_id=link_id)
+        db.session.add(run)
+    run.status, run.started_at, run.finished_at = "skipped", utcnow(), utcnow()
+    run.error = "another sync process is working on this link; skipped"
     db.session.commit()
     return run
 
@@ -426,21 +472,34 @@ def watch_period(links: int, seconds: float, project_reads: int, project_writes:
     return max(seconds, floor)
 
 
+def pace(links: int, seconds: float) -> float:
+    """Seconds between two cycles of a link: the configured period, the project quota, and slower
+    after the 429s Google answered lately (sync.quota, shared by every process)."""
+    config = current_app.config
+    period = watch_period(links, seconds, config.get("SHEETS_PROJECT_READS_PER_MINUTE", 300),
+                          config.get("SHEETS_PROJECT_WRITES_PER_MINUTE", 300))
+    return period * project_quota(config).slowdown()
+
+
 def watch(seconds: float, link_ids: list[int] | None, clients: dict, report: Callable[[SyncRun], None],
           rounds: int | None = None, sleep: Callable[[float], None] = time.sleep,
-          clock: Callable[[], float] = time.monotonic) -> None:
-    """Cycle every link forever (or `rounds` times), spreading the links evenly over the period."""
-    config = current_app.config
+          clock: Callable[[], float] = time.monotonic, enqueue: bool = False) -> None:
+    """Cycle every link forever (or `rounds` times), spreading the links evenly over the period;
+    with enqueue, queue each link's cycle for the task consumers instead (a link already queued or
+    running is not queued again)."""
     done = 0
     while rounds is None or done < rounds:
         ids = link_ids or active_link_ids()
-        period = watch_period(len(ids), seconds, config.get("SHEETS_PROJECT_READS_PER_MINUTE", 300),
-                              config.get("SHEETS_PROJECT_WRITES_PER_MINUTE", 300))
-        gap = period / max(1, len(ids))
+        gap = pace(len(ids), seconds) / max(1, len(ids))
         for link_id in ids:
             started = clock()
-            client = clients.get(link_id) or clients.setdefault(link_id, make_client())
-            report(sync_link(link_id, client))
+            if enqueue:
+                from .tasks import enqueue_idle
+
+                enqueue_idle([link_id])
+            else:
+                client = clients.get(link_id) or clients.setdefault(link_id, make_client())
+                report(sync_link(link_id, client))
             db.session.remove()
             sleep(max(0.0, gap - (clock() - started)))
         if not ids:
