@@ -1,16 +1,14 @@
 """Uploads kept for an import, saved column choices, and background import jobs.
 
 A file over IMPORT_BACKGROUND_ROWS rows is imported by a job: the upload is stored under
-instance/imports/ with a random name, `start_job(job_id)` hands it to the task queue (app.tasks, when it is
-there), and progress and report are read from the `import_job` row. Without the queue, a job runs in a thread
-of the process (or inline when IMPORT_JOBS_INLINE / TASKS_IMMEDIATE is set, as in tests).
+instance/imports/ with a random name, `start_job(job_id)` hands it to the task queue (app.tasks: a consumer
+process runs it, `make run` starts one), and progress and report are read from the `import_job` row.
 """
 from __future__ import annotations
 
 import json
 import os
 import secrets
-import threading
 
 from flask import current_app
 
@@ -162,22 +160,9 @@ def finish(job_id: int, status: str, **values) -> None:
 
 
 def start_job(job_id: int) -> None:
-    """Hand the job to the task queue; without one, run it in a thread (inline when configured so)."""
-    config = current_app.config
-    if config.get("IMPORT_JOBS_INLINE") or config.get("TASKS_IMMEDIATE"):
-        run_job(job_id)
-        return
-    try:
-        from .tasks import import_task
-    except ImportError:  # no task queue in this build: a thread of this process
-        app = current_app._get_current_object()
+    """Hand the job to the task queue (app.tasks; inline when TASKS_IMMEDIATE is set, as in tests)."""
+    from .tasks import import_task
 
-        def work():
-            with app.app_context():
-                run_job(job_id)
-
-        threading.Thread(target=work, name=f"import-job-{job_id}", daemon=True).start()
-        return
     import_task(job_id)
 
 

@@ -1,13 +1,13 @@
 """imports: background import jobs and the column choices saved per user and record
 
 Revision ID: import_jobs
-Revises: ui_name_keys
+Revises: queue_run_progress (re-chained after merging the queue branch; was ui_name_keys)
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "import_jobs"
-down_revision = "ui_name_keys"
+down_revision = "queue_run_progress"
 branch_labels = None
 depends_on = None
 

@@ -100,8 +100,7 @@ def test_sales_cannot_import_into_or_reveal_another_reps_customer(app, api):
 
 
 def test_background_job_progress_and_report(app, api):
-    app.config["IMPORT_BACKGROUND_ROWS"] = 3
-    app.config["IMPORT_JOBS_INLINE"] = True
+    app.config["IMPORT_BACKGROUND_ROWS"] = 3  # TASKS_IMMEDIATE (tests/conftest.py): the task runs when enqueued
     try:
         rows = [["客户名称", "信用代码"]] + [[uniq(), code()] for _ in range(5)] + [["坏行", "BAD"]]
         answer = post(api, "manager", "customer", csv_bytes(rows), mode="create", partial="1")
@@ -116,4 +115,3 @@ def test_background_job_progress_and_report(app, api):
         assert api("admin").get(f"/api/v1/import/job/{job}").status_code == 200
     finally:
         app.config["IMPORT_BACKGROUND_ROWS"] = 5000
-        app.config["IMPORT_JOBS_INLINE"] = False
