@@ -61,7 +61,7 @@ def test_update_and_upsert_by_credit_code_count_unchanged(app, write_file, run_c
     unknown = csv_bytes([["名称", "信用代码", "城市"], ["无此客户", code(), "珠海"]])
     result = run_cli("customer", write_file(unknown, "4.csv"), "--as", "manager", "--mode", "update")
     assert result.exit_code == 1
-    assert "row 2" in result.output and "No record with" in result.output
+    assert "row 2" in result.output and "没有您可查看的 统一社会信用代码=" in result.output
 
 
 def test_update_keyed_by_id_and_by_name(app, write_file, run_cli):
