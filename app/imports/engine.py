@@ -91,6 +91,7 @@ class Report:
     outcomes: list[dict] = field(default_factory=list)  # the first rows, for a preview
     committed: bool = False
     dry_run: bool = False
+    partial: bool = False
     plan: Plan | None = None
     failed_path: str | None = None  # JSON lines: [row, reason, cells]
     job: int | None = None
@@ -98,7 +99,7 @@ class Report:
     def as_dict(self, outcomes: bool = False) -> dict:
         out = {"rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
                "failed": self.failed, "errors": self.errors, "job": self.job, "committed": self.committed,
-               "dry_run": self.dry_run}
+               "dry_run": self.dry_run, "partial": self.partial}
         if self.plan is not None:
             out["unknown_columns"] = self.plan.unknown
             out["mapping"] = {h: f for h, f in zip(self.plan.headers, self.plan.fields) if h}
@@ -470,7 +471,7 @@ class Importer:
     # -- the run ----------------------------------------------------------------------------------------
     def run(self, source: Source, progress: Callable[[int], None] | None = None) -> Report:
         options = self.options
-        report = Report(self.record, dry_run=options.dry_run)
+        report = Report(self.record, dry_run=options.dry_run, partial=options.partial)
         operation = {"create": ("add",), "update": ("edit",), "upsert": ("add", "edit")}[options.mode]
         if not any(authority.may(self.user, op, self.record) for op in operation):
             raise ImportError_(gettext("You may not import these records."))

@@ -233,6 +233,31 @@ class ImportView(BaseView):
                                     record_label=RECORD_LABELS.get(job.record, job.record),
                                     token=request.args.get("token", ""))
 
+    @expose("/job/<int:job_id>/commit", methods=["POST"])
+    def job_commit(self, job_id):
+        """After a background preview: the same file and choices imported for real, as a new job."""
+        import shutil
+
+        from .jobs import create_job, job_visible, start_job
+
+        user = _user()
+        job = db.session.get(ImportJob, job_id)
+        if not job_visible(job, user) or job.user_id != user.id or job.status != "done":
+            abort(404)
+        if not _may(user, job.record):
+            abort(403)
+        token = request.form.get("token", "")
+        path = _own_file(token, user)
+        stored = json.loads(job.options)
+        options = Options(mode=stored["mode"], key=tuple(stored["key"]) if stored.get("key") else None,
+                          overrides=stored.get("overrides") or {}, dry_run=False,
+                          partial=stored.get("partial", False))
+        copy = path + ".job" + os.path.splitext(path)[1]
+        shutil.copyfile(path, copy)
+        new = create_job(user.id, job.record, copy, job.filename, options, job.rows_total or 0)
+        start_job(new.id)
+        return redirect(url_for("ImportView.job", job_id=new.id))
+
     @expose("/job/<int:job_id>/failed", methods=["GET"])
     def job_failed(self, job_id):
         from .jobs import job_visible

@@ -89,3 +89,28 @@ def test_template_and_failed_rows_download(app, login):
     sheet = load_workbook(io.BytesIO(failed.data)).worksheets[0]
     cell = sheet.cell(row=2, column=3)
     assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s"  # text, never a formula
+
+
+def test_large_file_previewed_and_imported_in_the_background(app, login, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_BACKGROUND_ROWS", 2)  # TASKS_IMMEDIATE: the task runs when queued
+    client = login("manager")
+    codes = [code() for _ in range(4)]
+    data = csv_bytes([["名称", "信用代码"]] + [[uniq(), c] for c in codes])
+    page = client.get("/import/customer/").get_data(as_text=True)
+    html = client.post("/import/customer/map", data={"csrf_token": csrf_token(page), "file": (io.BytesIO(data), "big.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    form = {"csrf_token": csrf_token(html), "token": hidden_value(html, "token"), "headers": '["名称", "信用代码"]',
+            "col_0": "name", "col_1": "credit_code", "mode": "upsert", "key": "credit_code"}
+    answer = client.post("/import/customer/preview", data=form)
+    assert answer.status_code == 302 and "/import/job/" in answer.location
+    job_page = client.get(answer.location).get_data(as_text=True)
+    assert "adsheet-import-counts" in job_page and "import_commit" in job_page  # preview done, confirm offered
+    with app.app_context():
+        assert db.session.scalar(select(Customer).where(Customer.credit_code.in_(codes))) is None
+    action = re.search(r'action="(/import/job/\d+/commit)"', job_page).group(1)
+    done = client.post(action, data={"csrf_token": csrf_token(job_page), "token": form["token"]})
+    assert done.status_code == 302
+    assert "adsheet-import-result" in client.get(done.location).get_data(as_text=True)
+    with app.app_context():
+        assert len(db.session.scalars(select(Customer).where(Customer.credit_code.in_(codes))).all()) == 4
+    assert login("sales1").get(answer.location).status_code == 404  # another user's job
