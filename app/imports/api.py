@@ -102,11 +102,47 @@ class ImportApi(BaseApi):
             schema:
               type: string
             name: record
+          requestBody:
+            content:
+              multipart/form-data:
+                schema:
+                  type: object
+                  properties:
+                    file:
+                      type: string
+                      format: binary
+                    mode:
+                      type: string
+                      enum: [create, update, upsert]
+                    key:
+                      type: string
+                    map:
+                      type: string
+                    dry_run:
+                      type: string
+                    partial:
+                      type: string
           responses:
             200:
               description: The report
+              content:
+                application/json:
+                  schema:
+                    type: object
             202:
               description: Accepted as a background job
+              content:
+                application/json:
+                  schema:
+                    type: object
+            403:
+              description: The role may not import these records
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            404:
+              $ref: '#/components/responses/404'
         """
         user = self._user_or_401()
         if user is None:
@@ -141,6 +177,16 @@ class ImportApi(BaseApi):
           responses:
             200:
               description: The job
+              content:
+                application/json:
+                  schema:
+                    type: object
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            404:
+              $ref: '#/components/responses/404'
         """
         from .jobs import job_visible
 
@@ -169,6 +215,12 @@ class ImportApi(BaseApi):
           responses:
             200:
               description: The file
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            404:
+              $ref: '#/components/responses/404'
         """
         from .jobs import job_visible
 

@@ -11,6 +11,7 @@ import os
 import secrets
 
 from flask import current_app
+from flask_babel import gettext
 
 from app.models import ImportJob, ImportMapping, db
 from app.models.base import utcnow
@@ -42,7 +43,8 @@ def store_upload(stream, filename: str) -> str:
             if written > limit:
                 out.close()
                 os.unlink(path)
-                raise ImportError_(f"IMPORT_MAX_MB={current_app.config.get('IMPORT_MAX_MB', 20)}")
+                raise ImportError_(gettext("The file is larger than %(mb)s MB.",
+                                           mb=current_app.config.get("IMPORT_MAX_MB", 20)))
             out.write(chunk)
     return path
 

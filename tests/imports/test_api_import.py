@@ -115,3 +115,17 @@ def test_background_job_progress_and_report(app, api):
         assert api("admin").get(f"/api/v1/import/job/{job}").status_code == 200
     finally:
         app.config["IMPORT_BACKGROUND_ROWS"] = 5000
+
+
+def test_limits(app, api, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 2)
+    rows = [["客户名称", "信用代码"]] + [[uniq(), code()] for _ in range(3)]
+    answer = post(api, "manager", "customer", csv_bytes(rows))
+    assert answer.status_code == 400 and "2" in answer.get_json()["message"]
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 200_000)
+    monkeypatch.setitem(app.config, "IMPORT_MAX_MB", 1)
+    big = csv_bytes([["客户名称", "备注"]] + [[uniq(), "x" * 1000] for _ in range(1100)])
+    answer = post(api, "manager", "customer", big)
+    assert answer.status_code == 400 and "1 MB" in answer.get_json()["message"]
+    with app.app_context():
+        assert db.session.scalar(select(Customer).where(Customer.name == rows[1][0])) is None
