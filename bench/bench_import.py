@@ -109,6 +109,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--as", dest="username", default="sales1")
     parser.add_argument("--keep", default=None, help="keep the files and databases in this folder")
+    parser.add_argument("--runs", default="xlsx-dry,xlsx-commit,csv-dry,csv-commit",
+                        help="which runs, comma-separated (default: all four)")
     args = parser.parse_args()
     folder = args.keep or tempfile.mkdtemp(prefix="bench-import-")
     os.makedirs(folder, exist_ok=True)
@@ -138,10 +140,12 @@ def main() -> None:
     seed_seconds, seed_rss, _code, _out = flask(["demo", "seed", "--scale", str(args.rows)], fresh("seed"))
     print(f"\nflask demo seed --scale {args.rows}: {seed_seconds:.1f} s, peak RSS {seed_rss:.0f} MB\n")
     print(f"{'run':34} {'seconds':>8} {'x seed':>7} {'rows/s':>8} {'RSS MB':>7}  report")
-    for label, path, flags in ((".xlsx dry run", xlsx_path, ["--dry-run"]),
-                               (".xlsx commit (--partial)", xlsx_path, ["--partial"]),
-                               ("GBK CSV dry run", csv_path, ["--dry-run"]),
-                               ("GBK CSV commit (--partial)", csv_path, ["--partial"])):
+    runs = {"xlsx-dry": (".xlsx dry run", xlsx_path, ["--dry-run"]),
+            "xlsx-commit": (".xlsx commit (--partial)", xlsx_path, ["--partial"]),
+            "csv-dry": ("GBK CSV dry run", csv_path, ["--dry-run"]),
+            "csv-commit": ("GBK CSV commit (--partial)", csv_path, ["--partial"])}
+    for name in args.runs.split(","):
+        label, path, flags = runs[name.strip()]
         env = fresh(re.sub(r"\W+", "_", label))
         seconds, rss, code, output = flask(["import", "customer", path, "--as", args.username, *flags], env)
         counts = re.search(r"rows \d+: .*", output)
