@@ -188,7 +188,7 @@ class ImportApi(BaseApi):
             404:
               $ref: '#/components/responses/404'
         """
-        from .jobs import job_visible
+        from .jobs import job_visible, rows_done
 
         user = self._user_or_401()
         if user is None:
@@ -197,7 +197,7 @@ class ImportApi(BaseApi):
         if not job_visible(job, user):
             return self.response_404()
         answer = {"job": job.id, "record": job.record, "status": job.status, "rows_total": job.rows_total,
-                  "rows_done": job.rows_done, "error": job.error,
+                  "rows_done": rows_done(job), "error": job.error,
                   "report": json.loads(job.report) if job.report else None,
                   "failed_rows": bool(job.failed_path)}
         return self.response(200, **answer)

@@ -120,8 +120,11 @@ def run_job(job_id: int) -> None:
     engine = db.engine
 
     def progress(done: int) -> None:
-        # On its own connection: the import's transaction is still open.
-        with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            # The import's transaction holds SQLite's write lock until it ends: a file beside the uploads.
+            write_progress(job_id, done)
+            return
+        with engine.begin() as connection:  # its own connection: the import's transaction is still open
             connection.execute(ImportJob.__table__.update().where(ImportJob.__table__.c.id == job_id)
                                .values(rows_done=done))
 
@@ -149,7 +152,31 @@ def run_job(job_id: int) -> None:
            failed_path=failed_path, rows_done=report.rows)
 
 
+def progress_path(job_id: int) -> str:
+    return os.path.join(import_folder(), f"job-{job_id}.progress")
+
+
+def write_progress(job_id: int, done: int) -> None:
+    path = progress_path(job_id)
+    with open(path + ".tmp", "w") as out:
+        out.write(str(done))
+    os.replace(path + ".tmp", path)
+
+
+def rows_done(job: ImportJob) -> int:
+    """The rows a job has done: the progress file while it runs on SQLite, else the row's count."""
+    if job.status == "running":
+        try:
+            with open(progress_path(job.id)) as handle:
+                return max(int(handle.read() or 0), job.rows_done)
+        except (OSError, ValueError):
+            pass
+    return job.rows_done
+
+
 def finish(job_id: int, status: str, **values) -> None:
+    if os.path.exists(progress_path(job_id)):
+        os.unlink(progress_path(job_id))
     job = db.session.get(ImportJob, job_id)
     if job.path and os.path.exists(job.path):
         os.unlink(job.path)

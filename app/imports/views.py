@@ -222,14 +222,14 @@ class ImportView(BaseView):
 
     @expose("/job/<int:job_id>", methods=["GET"])
     def job(self, job_id):
-        from .jobs import job_visible
+        from .jobs import job_visible, rows_done
 
         user = _user()
         job = db.session.get(ImportJob, job_id)
         if not job_visible(job, user):
             abort(404)
         report = json.loads(job.report) if job.report else None
-        return self.render_template("adsheet/import_job.html", job=job, report=report,
+        return self.render_template("adsheet/import_job.html", job=job, report=report, done=rows_done(job),
                                     record_label=RECORD_LABELS.get(job.record, job.record),
                                     token=request.args.get("token", ""))
 

@@ -129,3 +129,20 @@ def test_limits(app, api, monkeypatch):
     assert answer.status_code == 400 and "1 MB" in answer.get_json()["message"]
     with app.app_context():
         assert db.session.scalar(select(Customer).where(Customer.name == rows[1][0])) is None
+
+
+def test_job_progress_is_seen_while_it_runs(app, api):
+    """While a job runs (SQLite: its transaction holds the write lock), progress comes from a file."""
+    from app.imports.jobs import write_progress
+    from app.models import ImportJob
+
+    with app.app_context():
+        user = app.appbuilder.sm.find_user(username="manager")
+        job = ImportJob(user_id=user.id, record="customer", filename="x.csv", options="{}", status="running",
+                        rows_total=9000, rows_done=0)
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+        write_progress(job_id, 4500)
+    status = api("manager").get(f"/api/v1/import/job/{job_id}").get_json()
+    assert (status["status"], status["rows_done"], status["rows_total"]) == ("running", 4500, 9000)
