@@ -62,6 +62,8 @@ class Importer:
         self.enum_maps = {c.field: self._enum_map(c.enum) for c in self.columns.values() if c.kind == "enum"}
         self.ref_cache: dict[tuple[str, str], int | str] = {}
         self.user_cache: dict[str, int | None] = {}
+        self.known_key: tuple[str, ...] | None = None  # the single-field key read a batch at a time
+        self.known: dict = {}  # its value (as stored) -> ids among the rows the user may see
 
     # -- values -----------------------------------------------------------------------------------------
     @staticmethod
@@ -187,6 +189,12 @@ class Importer:
             key = ("name",)  # no credit code in this row: the exact licence name
         if not set(key) <= set(values):
             return None, "missing"
+        if key == self.known_key:
+            ids = self.known.get(self.key_text(key[0], values[key[0]]))
+            if ids is not None:  # read with the batch (or created by an earlier row): no query
+                if len(ids) > 1:
+                    return None, gettext("Several records have this key; add a column with the ID.")
+                return (self.session.get(self.model, ids[0]) if ids else None), None
         stmt = select(self.model)
         for name in key:
             value = values[name]
@@ -203,6 +211,52 @@ class Importer:
         if len(found) > 1:
             return None, gettext("Several records have this key; add a column with the ID.")
         return (found[0] if found else None), None
+
+    def key_text(self, name: str, value):
+        """A single-field key's value as stored (text cleaned as the guard will store it)."""
+        if name == "id" or value is None:
+            return value
+        if self.columns[name].kind in ("text", "code") and isinstance(value, str):
+            return cleaner(self.record, name)(value)
+        return value
+
+    def prefetched_rows(self, plan: Plan, rows):
+        """The rows, read a batch at a time; for a key of one text field (credit code, number, name) or the ID,
+        the rows the batch names are looked up with one query per batch instead of one per row."""
+        from itertools import islice
+
+        name = plan.key[0] if len(plan.key) == 1 else None
+        usable = name == "id" or (name in self.columns and self.columns[name].kind in ("text", "code"))
+        index = plan.fields.index(name) if usable and name in plan.fields else None
+        self.known_key = plan.key if index is not None else None
+        while True:
+            batch = list(islice(rows, self.options.batch_size))
+            if not batch:
+                return
+            if index is not None:
+                self.prefetch(name, index, batch)
+            yield from batch
+
+    def prefetch(self, name: str, index: int, batch) -> None:
+        wanted = set()
+        for _number, cells in batch:
+            text = cell_text(cells[index]) if index < len(cells) else ""
+            if not text:
+                continue
+            if name == "id":
+                if re.fullmatch(r"#?\d+", folded(text)):
+                    wanted.add(int(folded(text).lstrip("#")))
+            else:
+                wanted.add(self.key_text(name, text))
+        wanted.discard(None)
+        found: dict = {value: [] for value in wanted}
+        attr = self.model.id if name == "id" else getattr(self.model, self.columns[name].attr)
+        values = sorted(wanted, key=str)
+        for start in range(0, len(values), 500):
+            stmt = select(self.model.id, attr).where(attr.in_(values[start:start + 500]))
+            for row_id, value in self.session.execute(self._restrict(stmt, self.record, self.model)):
+                found.setdefault(value, []).append(row_id)
+        self.known = found
 
     def diff(self, item, values: dict) -> dict[str, list]:
         """field -> [old, new] for the values that differ from the stored ones (text as compared once stored)."""
@@ -321,6 +375,8 @@ class Importer:
         item = self.model()
         values.pop("id", None)
         self._write(item, values, number, headers, values, check_record_write, new=True)
+        if self.known_key and len(self.known_key) == 1 and self.known_key[0] in values:
+            self.known[self.key_text(self.known_key[0], values[self.known_key[0]])] = [item.id]
         changes = {k: ["", self.shown(self.columns[k], v)] for k, v in values.items()}
         return {"row": number, "action": "create", "id": item.id, "changes": changes}
 
@@ -359,7 +415,7 @@ class Importer:
         failed_file = tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".jsonl", delete=False)
         report.failed_path = failed_file.name
         try:
-            for number, cells in source.rows:
+            for number, cells in self.prefetched_rows(plan, source.rows):
                 report.rows += 1
                 if report.rows > options.max_rows:
                     raise ImportError_(gettext("The file has more than %(n)s rows; split it.", n=options.max_rows))

@@ -110,3 +110,13 @@ def test_partial_imports_the_good_rows(app, write_file, run_cli):
     result = run_cli("customer", write_file(data, "p.csv"), "--as", "manager", "--partial")
     assert result.exit_code == 1
     assert customer(app, good) is not None
+
+
+def test_the_same_key_twice_in_one_file_updates_the_row_created_above(app, write_file, run_cli):
+    c1 = code()
+    name = uniq()
+    data = csv_bytes([["名称", "信用代码", "城市"], [name, c1, "深圳"], [name, c1.lower(), "广州"], [name, c1, "广州"]])
+    result = run_cli("customer", write_file(data, "twice.csv"), "--as", "sales1")
+    assert result.exit_code == 0, result.output
+    assert "create 1, update 1, unchanged 1" in result.output
+    assert customer(app, c1).city == "广州"
