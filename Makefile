@@ -7,7 +7,7 @@ PORT ?= 8080
 TASK_WORKERS ?= 2
 FLASK := $(BIN)/flask --app run
 
-.PHONY: run worker sheets test test-sqlite test-postgres translations messages migrate seed bench bench-sync fuzz clean
+.PHONY: run worker sheets test test-sqlite test-postgres translations messages migrate seed bench bench-sync bench-import fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ bench: $(VENV)/.installed translations
 # Google Sheets sync: 20,000 customers on one link against the emulator (figures only, no assertions).
 bench-sync: $(VENV)/.dev-installed translations
 	$(BIN)/python bench/sync_bench.py
+
+# Import: a generated 100,000-row customer .xlsx and GBK CSV (1% invalid rows), dry run and commit of each, against
+# `flask demo seed --scale 100000` in the same run; times, ratios, peak RSS (figures only, no assertions).
+bench-import: $(VENV)/.installed translations
+	$(BIN)/python bench/bench_import.py $(BENCH_IMPORT_ARGS)
 
 # Deeper fuzzing of the REST API from its OpenAPI document (schemathesis, every phase, per role): the coverage
 # phase of every operation for every role, FUZZ_EXAMPLES generated cases per operation, longer stateful runs.

@@ -84,6 +84,11 @@ def from_environment() -> dict:
         "APP_LOCALE": locale,
         "APP_TIMEZONE": app_timezone(),
         "MAX_UPLOAD_MB": _positive_int("MAX_UPLOAD_MB", 10),
+        # Imports (app.imports): file size, row count, and the size from which the API and browser run the
+        # import as a background task.
+        "IMPORT_MAX_MB": _positive_int("IMPORT_MAX_MB", 20),
+        "IMPORT_MAX_ROWS": _positive_int("IMPORT_MAX_ROWS", 200_000),
+        "IMPORT_BACKGROUND_ROWS": _positive_int("IMPORT_BACKGROUND_ROWS", 5000),
         "SHEETS_API_URL": os.environ.get("SHEETS_API_URL", "https://sheets.googleapis.com"),
         "GOOGLE_APPLICATION_CREDENTIALS": os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"),
         # Sheets API quotas: per link, and for the whole project (all links share Google's quota).

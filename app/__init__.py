@@ -129,6 +129,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(tasks_cli)
     app.cli.add_command(demo_cli)
 
+    from app.imports.cli import import_command
+
+    app.cli.add_command(import_command)
+
     from sync.cli import sheets_cli
 
     app.cli.add_command(sheets_cli)

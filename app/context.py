@@ -10,10 +10,10 @@ from contextvars import ContextVar
 # The user on whose behalf work outside a request runs.
 current_actor_id: ContextVar[int | None] = ContextVar("current_actor_id", default=None)
 
-# Which door a change came through: "browser", "api", "sheet" or "cli".
+# Which door a change came through: "browser", "api", "sheet", "cli" or "import".
 current_channel: ContextVar[str | None] = ContextVar("current_channel", default=None)
 
-CHANNELS = ("browser", "api", "sheet", "cli")
+CHANNELS = ("browser", "api", "sheet", "cli", "import")
 
 
 @contextmanager

@@ -183,7 +183,7 @@ ROLE_LABELS = {
 
 # Where a change came from (app.models.events.channel), for the audit log and the history of a contract.
 CHANNEL_LABELS = {"browser": _l("Browser"), "api": _l("REST API"), "sheet": _l("Google Sheet"),
-                  "cli": _l("Command line")}
+                  "cli": _l("Command line"), "import": _l("Import")}
 
 # The sheet sync's states, statuses, profiles and problem kinds (sync.plan_types, sync.runner).
 SYNC_LABELS = {

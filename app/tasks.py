@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 huey = Huey("adsheet", immediate=True, storage_class=MemoryStorage, results=True)
 
 # Modules whose tasks a consumer must know: imported by init_tasks (add yours here).
-TASK_MODULES = ["sync.tasks"]
+TASK_MODULES = ["sync.tasks", "app.imports.tasks"]
 
 _worker_app: Flask | None = None  # the app of this process's consumer (or built on first need)
 _app_lock = threading.Lock()

@@ -123,3 +123,13 @@ def status_command(runs):
                                     .order_by(SyncRun.id.desc()).limit(runs)).all()
         for run in recent:
             click.echo(f"  run {run.id} {run.started_at:%Y-%m-%d %H:%M:%S}: " + _run_line(run).split(": ", 1)[1])
+
+
+def _add_adopt() -> None:
+    """`flask sheets adopt`: a team's own tab imported through the import engine, then linked (app.imports.adopt)."""
+    from app.imports.adopt import adopt_command
+
+    sheets_cli.add_command(adopt_command)
+
+
+_add_adopt()

@@ -50,3 +50,9 @@ def register_views(appbuilder) -> None:
         appbuilder.add_view(view, name, label=label, icon=icon, category="Sheets sync",
                             category_label=_l("Sheets sync"))
     appbuilder.add_api(SyncProblemApi)
+    from app.imports.api import ImportApi
+
+    appbuilder.add_api(ImportApi)
+    from app.imports.views import register as register_import_pages
+
+    register_import_pages(appbuilder)

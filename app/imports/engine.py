@@ -1,0 +1,479 @@
+"""The import engine: rows of a file applied as the importing user, through the one write guard.
+
+    report = run_import("customer", source, user, Options(mode="upsert", dry_run=True))
+
+Everything runs inside `app.context.acting_as(user.id, "import")`: the permissions (app.security.authority),
+the row scope (app.security.ownership), the write preparation and guard (app.workflow.guards) and the audit
+log (channel `import`) see the importing user, exactly as for the browser, the API and the sheet sync.
+
+Per row: cells parsed (app.imports.values), relations resolved by display text among the rows the user may
+see (never created), the row found by its key (among the rows the user may see: a key held by a row the user
+may not see is not revealed), then create / update / unchanged / error. Each row is applied in a savepoint, so
+a refused row leaves nothing behind. At the end the transaction is committed, unless this is a dry run, or a
+row failed and `partial` was not asked for: then it is rolled back and nothing is written (all-or-nothing).
+Rows are read from the source as a stream and the session forgets the imported rows after each batch, so the
+memory stays bounded whatever the file's size.
+"""
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections.abc import Callable
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.checks import cleaner
+from app.context import acting_as
+from app.labels import ENUM_LABELS
+from app.models import RECORD_MODELS, db
+from app.security import authority
+from app.security.ownership import RefusedWrite, owned_clause, restricted_user_id
+
+from . import mapping as mapping_mod
+from .plan import (  # noqa: F401  (re-exported: the doors import them from here)
+    ImportError_, Options, Plan, Report, RowFailed, label, make_plan, reason_headers,
+)
+from .readers import ReadError, Source
+from .records import LOCALES, importable, table
+from .values import N_, CellError, cell_text, folded, parse_amount, parse_bool, parse_date
+
+OWNED = frozenset({"customer", "contact", "activity", "contract", "booking", "payment"})
+REF_DISPLAY = {"customer": "name", "contract": "number", "publication": "name", "adslot": "name",
+               "issue": "number", "contact": "name"}
+REF_ID_RE = re.compile(r"^#\s*(\d+)$")
+MAX_ERRORS = 10_000
+
+
+class Importer:
+    def __init__(self, record: str, user, options: Options):
+        self.record = record
+        self.table = table(record)
+        self.model = RECORD_MODELS[record]
+        self.user = user
+        self.options = options
+        self.session = db.session
+        self.columns = {c.field: c for c in importable(record)}
+        self.enum_maps = {c.field: self._enum_map(c.enum) for c in self.columns.values() if c.kind == "enum"}
+        self.ref_cache: dict[tuple[str, str], int | str] = {}
+        self.user_cache: dict[str, int | None] = {}
+        self.known_key: tuple[str, ...] | None = None  # the single-field key read a batch at a time
+        self.known: dict = {}  # its value (as stored) -> ids among the rows the user may see
+
+    # -- values -----------------------------------------------------------------------------------------
+    @staticmethod
+    def _enum_map(enum_cls) -> dict[str, str]:
+        from flask_babel import force_locale
+
+        out = {}
+        for locale in LOCALES:
+            with force_locale(locale):
+                for value, text in ENUM_LABELS[enum_cls].items():
+                    out.setdefault(mapping_mod.fold(str(text)), value)
+        for value in ENUM_LABELS[enum_cls]:
+            out.setdefault(mapping_mod.fold(value), value)
+        return out
+
+    def parse(self, column, raw):
+        kind = column.kind
+        if kind == "date":
+            return parse_date(raw)
+        if kind == "decimal":
+            return parse_amount(raw)
+        if kind == "bool":
+            return parse_bool(raw)
+        text = cell_text(raw)
+        if kind == "enum":
+            value = self.enum_maps[column.field].get(mapping_mod.fold(text))
+            if value is None:
+                with_labels = ", ".join(str(t) for t in ENUM_LABELS[column.enum].values())
+                raise CellError("Pick one of: %(choices)s.", choices=with_labels)
+            return value
+        if kind == "ref":
+            return self.find_ref(column.ref, text)
+        if kind == "user":
+            return self.find_user(text)
+        model_column = getattr(self.model, column.attr).property.columns[0]
+        length = getattr(model_column.type, "length", None)
+        if length and len(text) > length:
+            raise CellError("At most %(n)s characters.", n=length)
+        return text
+
+    def _restrict(self, stmt, record: str, model):
+        if record in OWNED:
+            user_id = restricted_user_id(record)
+            if user_id is not None:
+                stmt = stmt.where(owned_clause(model, user_id))
+        return stmt
+
+    def find_ref(self, record: str, text: str) -> int:
+        """The id of the related row named by `text` (display text, credit code for a customer, or #id) among
+        the rows the user may see. Unknown or ambiguous: a CellError naming the value."""
+        cache_key = (record, text)
+        found = self.ref_cache.get(cache_key)
+        if found is None:
+            found = self._lookup_ref(record, text)
+            self.ref_cache[cache_key] = found
+        if isinstance(found, str):
+            raise CellError(found, value=text, what=label(record if record != "adslot" else "slot"))
+        return found
+
+    def _lookup_ref(self, record: str, text: str) -> int | str:
+        model = RECORD_MODELS[record]
+        match = REF_ID_RE.match(text)
+        if match:
+            condition = model.id == int(match[1])
+        else:
+            condition = getattr(model, REF_DISPLAY[record]) == text
+            if record == "customer":
+                code = cleaner("customer", "credit_code")(text)
+                if code and len(code) == 18:
+                    condition = condition | (model.credit_code == code)
+        stmt = self._restrict(select(model.id).where(condition), record, model)
+        ids = list(self.session.scalars(stmt.limit(2)))
+        if not ids:
+            return N_("No %(what)s '%(value)s' that you may use; it is not created by an import.")
+        if len(ids) > 1:
+            return N_("Several records match '%(value)s'; use #ID instead.")
+        return ids[0]
+
+    def find_user(self, text: str) -> int:
+        if text not in self.user_cache:
+            sm = current_app.appbuilder.sm
+            found = self.session.scalar(select(sm.user_model.id).where(sm.user_model.username == text))
+            self.user_cache[text] = found
+        found = self.user_cache[text]
+        if found is None:
+            raise CellError(N_("No user '%(value)s'."), value=text)
+        return found
+
+    # -- rows -------------------------------------------------------------------------------------------
+    def read_row(self, plan: Plan, number: int, cells: list) -> tuple[dict, dict[str, str], list[dict]]:
+        """(field -> value, field -> header, errors) of one row: blank cells are 'not given'."""
+        values, headers, errors = {}, {}, []
+        for index, name in enumerate(plan.fields):
+            if not name:
+                continue
+            raw = cells[index] if index < len(cells) else None
+            text = cell_text(raw)
+            if text == "":
+                continue
+            headers[name] = plan.headers[index]
+            try:
+                if name == "id":
+                    if not re.fullmatch(r"#?\d+", folded(text)):
+                        raise CellError(N_("An ID is a whole number."))
+                    values["id"] = int(folded(text).lstrip("#"))
+                else:
+                    values[name] = self.parse(self.columns[name], raw)
+            except CellError as exc:
+                errors.append(self.error(number, plan.headers[index], name, text,
+                                         gettext(exc.message, **exc.params)))
+        return values, headers, errors
+
+    @staticmethod
+    def error(row: int, column: str | None, name: str | None, value, message: str) -> dict:
+        return {"row": row, "column": column, "field": name, "value": cell_text(value), "message": message}
+
+    def find_existing(self, plan: Plan, values: dict):
+        """The row the key names among the rows the user may see: (item, None), (None, None) when there is
+        none, or (None, message) when the key is missing or ambiguous."""
+        key = plan.key
+        if self.record == "customer" and key == ("credit_code",) and "credit_code" not in values \
+                and "name" in values and not self.options.key:
+            key = ("name",)  # no credit code in this row: the exact licence name
+        if not set(key) <= set(values):
+            return None, "missing"
+        if key == self.known_key:
+            ids = self.known.get(self.key_text(key[0], values[key[0]]))
+            if ids is not None:  # read with the batch (or created by an earlier row): no query
+                if len(ids) > 1:
+                    return None, gettext("Several records have this key; add a column with the ID.")
+                return (self.session.get(self.model, ids[0]) if ids else None), None
+        stmt = select(self.model)
+        for name in key:
+            value = values[name]
+            if name == "id":
+                stmt = stmt.where(self.model.id == value)
+                continue
+            column = self.columns[name]
+            attr = getattr(self.model, column.attr)
+            if column.kind in ("text", "code") and value is not None:
+                value = cleaner(self.record, name)(value)
+            stmt = stmt.where(attr.is_(None) if value is None else attr == value)
+        stmt = self._restrict(stmt, self.record, self.model)
+        found = list(self.session.scalars(stmt.limit(2)))
+        if len(found) > 1:
+            return None, gettext("Several records have this key; add a column with the ID.")
+        return (found[0] if found else None), None
+
+    def key_text(self, name: str, value):
+        """A single-field key's value as stored (text cleaned as the guard will store it)."""
+        if name == "id" or value is None:
+            return value
+        if self.columns[name].kind in ("text", "code") and isinstance(value, str):
+            return cleaner(self.record, name)(value)
+        return value
+
+    def prefetched_rows(self, plan: Plan, rows):
+        """The rows, read a batch at a time; for a key of one text field (credit code, number, name) or the ID,
+        the rows the batch names are looked up with one query per batch instead of one per row."""
+        from itertools import islice
+
+        name = plan.key[0] if len(plan.key) == 1 else None
+        usable = name == "id" or (name in self.columns and self.columns[name].kind in ("text", "code"))
+        index = plan.fields.index(name) if usable and name in plan.fields else None
+        self.known_key = plan.key if index is not None else None
+        while True:
+            batch = list(islice(rows, self.options.batch_size))
+            if not batch:
+                return
+            if index is not None:
+                self.prefetch(name, index, batch)
+            yield from batch
+
+    def prefetch(self, name: str, index: int, batch) -> None:
+        wanted = set()
+        for _number, cells in batch:
+            text = cell_text(cells[index]) if index < len(cells) else ""
+            if not text:
+                continue
+            if name == "id":
+                if re.fullmatch(r"#?\d+", folded(text)):
+                    wanted.add(int(folded(text).lstrip("#")))
+            else:
+                wanted.add(self.key_text(name, text))
+        wanted.discard(None)
+        found: dict = {value: [] for value in wanted}
+        attr = self.model.id if name == "id" else getattr(self.model, self.columns[name].attr)
+        values = sorted(wanted, key=str)
+        for start in range(0, len(values), 500):
+            stmt = select(self.model.id, attr).where(attr.in_(values[start:start + 500]))
+            for row_id, value in self.session.execute(self._restrict(stmt, self.record, self.model)):
+                found.setdefault(value, []).append(row_id)
+        self.known = found
+
+    def diff(self, item, values: dict) -> dict[str, list]:
+        """field -> [old, new] for the values that differ from the stored ones (text as compared once stored)."""
+        out = {}
+        for name, value in values.items():
+            if name == "id":
+                continue
+            column = self.columns[name]
+            old = getattr(item, column.attr)
+            new = value
+            if column.kind in ("text", "code") and isinstance(value, str):
+                new = cleaner(self.record, name)(value)
+            if column.kind == "decimal" and old is not None and new is not None:
+                if Decimal(old) == Decimal(new):
+                    continue
+            elif old == new:
+                continue
+            out[name] = [self.shown(column, old), self.shown(column, value)]
+        return out
+
+    def shown(self, column, value) -> str:
+        if value is None:
+            return ""
+        if column.kind in ("ref", "user"):
+            if column.kind == "user":
+                sm = current_app.appbuilder.sm
+                user = self.session.get(sm.user_model, value)
+                return user.username if user is not None else f"#{value}"
+            model = RECORD_MODELS[column.ref]
+            target = self.session.get(model, value)
+            return str(getattr(target, REF_DISPLAY[column.ref])) if target is not None else f"#{value}"
+        if column.kind == "enum":
+            return str(ENUM_LABELS[column.enum].get(value, value))
+        if column.kind == "decimal":
+            return f"{Decimal(value):.2f}"
+        if column.kind == "bool":
+            return "TRUE" if value else "FALSE"
+        return cell_text(value)
+
+    def assign(self, item, values: dict) -> None:
+        for name, value in values.items():
+            if name == "id":
+                continue
+            column = self.columns[name]
+            if column.kind == "ref":
+                setattr(item, column.field, self.session.get(RECORD_MODELS[column.ref], value))
+            elif column.kind == "user":
+                setattr(item, column.field, self.session.get(current_app.appbuilder.sm.user_model, value))
+            else:
+                setattr(item, column.attr, value)
+
+    def refusal(self, number: int, headers: dict[str, str], values: dict, exc: Exception) -> dict:
+        from app.workflow.messages import RuleRefused
+
+        name = None
+        if isinstance(exc, RuleRefused):
+            name = exc.violation.field
+            message = str(exc.description)
+        elif isinstance(exc, RefusedWrite):
+            message = str(exc.description)
+        elif isinstance(exc, StaleDataError):
+            message = gettext("This record was changed by someone else during the import.")
+        else:
+            text = str(getattr(exc, "orig", exc)).lower()
+            if "unique" in text or "duplicate" in text:
+                message = gettext("This value cannot be saved here; ask a manager.")
+            else:
+                message = gettext("The database refused the change (%(error)s).",
+                                  error=type(getattr(exc, "orig", exc)).__name__)
+        if name and name.endswith("_id"):
+            name = name[:-3]
+        column = headers.get(name) if name else None
+        return self.error(number, column, name, "" if name is None else values.get(name, ""), message)
+
+    def apply(self, plan: Plan, number: int, cells: list) -> dict:
+        """One row: its outcome {"row", "action", "id", "changes"}; raises RowFailed with its errors."""
+        from app.workflow.guards import check_record_write
+
+        values, headers, errors = self.read_row(plan, number, cells)
+        if errors:
+            raise RowFailed(errors)
+        if not any(k != "id" for k in values):
+            raise RowFailed([self.error(number, None, None, "", gettext("The row has no value to import."))])
+        mode = self.options.mode
+        item, problem = (None, None)
+        if mode != "create" or set(plan.key) <= set(values):
+            item, problem = self.find_existing(plan, values)
+        if problem and problem != "missing":
+            raise RowFailed([self.error(number, None, None, "", problem)])
+        if problem == "missing" and mode == "update":
+            names = ", ".join(label(k) for k in plan.key)
+            raise RowFailed([self.error(number, None, None, "", gettext("The key (%(fields)s) is empty.",
+                                                                         fields=names))])
+        if item is not None:
+            if mode == "create":
+                raise RowFailed([self.error(number, None, None, "", gettext(
+                    "%(record)s #%(id)s already has this key; use update or upsert.",
+                    record=label(self.record), id=item.id))])
+            changes = self.diff(item, values)
+            if not changes:
+                return {"row": number, "action": "unchanged", "id": item.id, "changes": {}}
+            if not authority.may(self.user, "edit", self.record):
+                raise RowFailed([self.error(number, None, None, "", gettext("You may not edit these records."))])
+            self._write(item, {k: values[k] for k in changes}, number, headers, values, check_record_write)
+            return {"row": number, "action": "update", "id": item.id, "changes": changes}
+        if mode == "update":
+            keys = ", ".join(f"{label(k)}={cell_text(values.get(k))}" for k in plan.key)
+            raise RowFailed([self.error(number, None, None, "", gettext(
+                "No record with %(key)s that you may see.", key=keys))])
+        if not authority.may(self.user, "add", self.record):
+            raise RowFailed([self.error(number, None, None, "", gettext("You may not add these records."))])
+        missing = [c for c in self.columns.values() if c.required and c.field not in values]
+        if missing:
+            raise RowFailed([self.error(number, None, c.field, "", gettext("%(field)s is required.",
+                                                                          field=label(c.field))) for c in missing])
+        item = self.model()
+        values.pop("id", None)
+        self._write(item, values, number, headers, values, check_record_write, new=True)
+        if self.known_key and len(self.known_key) == 1 and self.known_key[0] in values:
+            self.known[self.key_text(self.known_key[0], values[self.known_key[0]])] = [item.id]
+        changes = {k: ["", self.shown(self.columns[k], v)] for k, v in values.items()}
+        return {"row": number, "action": "create", "id": item.id, "changes": changes}
+
+    def _write(self, item, changed: dict, number, headers, values, check, new: bool = False) -> None:
+        try:
+            with self.session.begin_nested():
+                self.assign(item, changed)
+                if new:
+                    self.session.add(item)
+                with self.session.no_autoflush:
+                    check(self.record, item)
+                self.session.flush()
+        except (RefusedWrite, StaleDataError, SQLAlchemyError) as exc:
+            if not new:
+                self.session.expire(item)
+            elif item in self.session:
+                self.session.expunge(item)
+            raise RowFailed([self.refusal(number, headers, values, exc)]) from None
+
+    def forget_batch(self) -> None:
+        """Let the session drop the rows imported so far (they stay in the transaction)."""
+        for obj in list(self.session.identity_map.values()):
+            if isinstance(obj, self.model):
+                self.session.expunge(obj)
+
+    # -- the run ----------------------------------------------------------------------------------------
+    def run(self, source: Source, progress: Callable[[int], None] | None = None) -> Report:
+        options = self.options
+        report = Report(self.record, dry_run=options.dry_run, partial=options.partial)
+        operation = {"create": ("add",), "update": ("edit",), "upsert": ("add", "edit")}[options.mode]
+        if not any(authority.may(self.user, op, self.record) for op in operation):
+            raise ImportError_(gettext("You may not import these records."))
+        plan = make_plan(self.record, source.headers, options)
+        report.plan = plan
+        begin_transaction(self.session)
+        failed_file = tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".jsonl", delete=False)
+        report.failed_path = failed_file.name
+        try:
+            for number, cells in self.prefetched_rows(plan, source.rows):
+                report.rows += 1
+                if report.rows > options.max_rows:
+                    raise ImportError_(gettext("The file has more than %(n)s rows; split it.", n=options.max_rows))
+                try:
+                    outcome = self.apply(plan, number, cells)
+                except RowFailed as failed:
+                    report.failed += 1
+                    if len(report.errors) < MAX_ERRORS:
+                        report.errors.extend(failed.errors)
+                    reason = "; ".join(
+                        (f"{e['column']}: " if e["column"] else "") + e["message"] for e in failed.errors)
+                    failed_file.write(json.dumps([number, reason, [cell_text(c) for c in cells]],
+                                                 ensure_ascii=False) + "\n")
+                    outcome = {"row": number, "action": "error", "id": None, "changes": {},
+                               "errors": failed.errors}
+                else:
+                    setattr(report, outcome["action"], getattr(report, outcome["action"]) + 1)
+                if len(report.outcomes) < options.preview:
+                    report.outcomes.append(outcome)
+                if report.rows % options.batch_size == 0:
+                    self.forget_batch()
+                    if progress is not None:
+                        progress(report.rows)
+            failed_file.close()
+            if options.dry_run or (report.failed and not options.partial):
+                self.session.rollback()
+            else:
+                self.session.commit()
+                report.committed = True
+        except BaseException:
+            failed_file.close()
+            self.session.rollback()
+            raise
+        finally:
+            source.close()
+        if progress is not None:
+            progress(report.rows)
+        return report
+
+
+def begin_transaction(session) -> None:
+    """Open the database transaction the rows' savepoints nest in. pysqlite begins one only before a write:
+    a SAVEPOINT outside a transaction would start one that its RELEASE commits, so a dry run or a refused
+    import would leave its first rows behind. On SQLite, BEGIN is sent first."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.driver_connection
+        if not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+
+
+def run_import(record: str, source: Source, user, options: Options,
+               progress: Callable[[int], None] | None = None) -> Report:
+    """Import the source's rows as `user` (see the module). Raises ImportError_ when the whole import is
+    refused; row problems are in the report."""
+    table(record)
+    with acting_as(user.id, "import"):
+        try:
+            return Importer(record, user, options).run(source, progress)
+        except ReadError as exc:
+            raise ImportError_(gettext(exc.message, **exc.params)) from None
