@@ -1,13 +1,13 @@
 """imports: background import jobs and the column choices saved per user and record
 
 Revision ID: import_jobs
-Revises: queue_run_progress (re-chained after merging the queue branch; was ui_name_keys)
+Revises: inbox_indexes (re-chained at merge)
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "import_jobs"
-down_revision = "queue_run_progress"
+down_revision = "inbox_indexes"
 branch_labels = None
 depends_on = None
 
