@@ -72,6 +72,16 @@ def app_timezone() -> str | None:
     return name
 
 
+def contract_number_pattern() -> str:
+    from app.domain.numbering import DEFAULT_PATTERN, pattern_problem
+
+    pattern = os.environ.get("CONTRACT_NUMBER_PATTERN", "").strip() or DEFAULT_PATTERN
+    problem = pattern_problem(pattern)
+    if problem:
+        raise ConfigError(f"CONTRACT_NUMBER_PATTERN {pattern!r} cannot number contracts: {problem}")
+    return pattern
+
+
 def from_environment() -> dict:
     """Collect the settings; the app factory fills in what needs the instance path."""
     locale = os.environ.get("APP_LOCALE", "zh")
@@ -84,6 +94,8 @@ def from_environment() -> dict:
         "APP_LOCALE": locale,
         "APP_TIMEZONE": app_timezone(),
         "MAX_UPLOAD_MB": _positive_int("MAX_UPLOAD_MB", 10),
+        # New contracts without a number get the next one of this pattern (app.domain.numbering).
+        "CONTRACT_NUMBER_PATTERN": contract_number_pattern(),
         "SHEETS_API_URL": os.environ.get("SHEETS_API_URL", "https://sheets.googleapis.com"),
         "GOOGLE_APPLICATION_CREDENTIALS": os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"),
         # Sheets API quotas: per link, and for the whole project (all links share Google's quota).

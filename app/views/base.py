@@ -123,6 +123,9 @@ class RecordApiMixin(SafeApiMixin, VersionedApiMixin, RecordMixin):
             for field in schema.fields.values():
                 if isinstance(field, fields.Decimal):
                     field.places = None
+                    from .amounts import AmountSchemaField
+
+                    field.__class__ = AmountSchemaField  # "36,000" read by the one parser
                 if isinstance(field, fields.String):
                     field.validators = [check for check in field.validators if not isinstance(check, Length)]
 
@@ -230,6 +233,10 @@ class RecordViewMixin(VersionedViewMixin, CustomerNameSearchMixin, ChoicesMixin,
             cls.formatters_columns = {**plain_formatters(cls), **(cls.formatters_columns or {})}
             cls.add_form_extra_fields = {**checkboxes(cls, cls.add_columns), **(cls.add_form_extra_fields or {})}
             cls.edit_form_extra_fields = {**checkboxes(cls, cls.edit_columns), **(cls.edit_form_extra_fields or {})}
+            from .amounts import amount_fields  # "36,000" and "¥36，000" read by the one parser
+
+            cls.add_form_extra_fields = {**amount_fields(cls, cls.add_columns), **cls.add_form_extra_fields}
+            cls.edit_form_extra_fields = {**amount_fields(cls, cls.edit_columns), **cls.edit_form_extra_fields}
 
 
 def install_enum_fields(cls) -> None:

@@ -63,6 +63,7 @@ class ComplaintView(ExportMixin, RecordViewMixin, ModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "customer": own_rel_filter("customer"), "contact": own_rel_filter("contact"),
     }
+    relation_context = {"contact": "customer"}  # the chosen customer's contacts only
     # Filters: status from its translated choices; customer by name (a text box, not a select of every customer).
     search_form_extra_fields = {"status": enum_select(label_columns["status"], column_enum(Complaint, "status"),
                                                       required=False),

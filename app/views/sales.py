@@ -11,6 +11,7 @@ from app.models import Booking, Contract, Payment
 from app.uploads import DocumentField
 
 from .base import VIEW_METHOD_PERMISSIONS, RecordViewMixin, own_rel_filter
+from .contract_form import new_contract_fields
 from .documents import DocumentsMixin, without
 from .export import ExportMixin
 
@@ -45,6 +46,7 @@ class BookingView(DocumentsMixin, ExportMixin, RecordViewMixin, ModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "contract": own_rel_filter("contract"), "proof_contact": own_rel_filter("contact"),
     }
+    relation_context = {"proof_contact": "contract"}  # the contract's customer's contacts only
     base_order = ("id", "desc")
 
 
@@ -52,10 +54,11 @@ def advance_field(label):
     """The advance Finance holds apart: optional, empty means none (0)."""
     from decimal import Decimal
 
-    from wtforms import DecimalField
     from wtforms.validators import Optional
 
-    return DecimalField(label, validators=[Optional()], default=Decimal("0"),
+    from .amounts import AmountField
+
+    return AmountField(label, places=2, validators=[Optional()], default=Decimal("0"),
                         filters=[lambda value: Decimal("0") if value is None else value])
 
 
@@ -116,10 +119,12 @@ class ContractView(ExportMixin, RecordViewMixin, ModelView):
         "copy_customer", "renews", "notes",
     ]
     show_columns = ["id", "status"] + add_columns + ["created_by", "created_at", "updated_at"]
-    label_columns = labels_for(show_columns)
+    # Two different things were both 编号: the database's id and the contract's own number.
+    label_columns = {**labels_for(show_columns), "id": _l("Record ID"), "number": _l("Contract number")}
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "customer": own_rel_filter("customer"), "renews": own_rel_filter("contract"),
     }
+    relation_context = {"renews": "customer"}  # a contract renews one of the same customer
     related_views = [BookingView, PaymentView]
     show_template = "adsheet/contract_show.html"
     base_order = ("end_date", "desc")
@@ -153,6 +158,10 @@ class ContractView(ExportMixin, RecordViewMixin, ModelView):
         else:
             flash(gettext("The contract is now %(status)s.", status=enum_label(ContractStatus, to)), "success")
         return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+
+# The number may be left empty and the party name is pre-filled (app.views.contract_form).
+ContractView.add_form_extra_fields = {**ContractView.add_form_extra_fields, **new_contract_fields(ContractView)}
 
 
 def approval_panel(contract, can_edit: bool) -> dict:
