@@ -332,6 +332,8 @@ def plain_formatters(cls) -> dict:
     from sqlalchemy import Boolean, DateTime, inspect as sa_inspect
     from flask_babel import lazy_gettext as _l
 
+    from .display import is_money_column, money_formatter
+
     mapper = sa_inspect(cls.datamodel.obj)
     shown = set(cls.list_columns or []) | set(cls.show_columns or [])
     formatters = {}
@@ -339,6 +341,8 @@ def plain_formatters(cls) -> dict:
         col = mapper.columns.get(column)
         if col is not None and isinstance(col.type, Boolean):
             formatters[column] = lambda v: "" if v is None else (_l("Yes") if v else _l("No"))
+        elif col is not None and is_money_column(cls.datamodel.obj, column):
+            formatters[column] = money_formatter  # ¥36,000.00, right-aligned in lists (app.views.display)
         elif col is not None and isinstance(col.type, DateTime):
             from .display import SERVER_STAMPED, local_minute_text, minute_text
 

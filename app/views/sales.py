@@ -137,6 +137,9 @@ class ContractView(ExportMixin, RecordViewMixin, ModelView):
             if item is not None:
                 kwargs.update(approval_panel(item, can_edit=self.appbuilder.sm.has_access(
                     "can_edit", self.class_permission_name)))
+                from .contract_page import contract_header
+
+                kwargs["head"] = contract_header(item)  # number, customer, status, money, days to end
         return super().render_template(template, **kwargs)
 
     @expose("/transition/<int:pk>", methods=["POST"])
