@@ -17,6 +17,7 @@ from app.workflow.http import Refusal
 from app.search import CustomerNameSearchMixin
 
 from .choices import ChoicesMixin, install_relation_fields
+from .finding import FindingMixin
 from .versions import VersionedApiMixin, VersionedViewMixin
 from .widgets import BoundedCountListWidget, SearchWidget
 
@@ -25,7 +26,7 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 # ModelView and ModelRestApi methods -> the matrix operation they need.
 VIEW_METHOD_PERMISSIONS = {
     "list": "read", "show": "read", "document": "read", "export_csv": "read", "export_xlsx": "read",
-    "choices": "read",
+    "choices": "read", "save_view": "read", "delete_view": "read",  # one's own saved views (app.views.finding)
     "add": "add", "edit": "edit", "delete": "delete",
 }
 API_METHOD_PERMISSIONS = {
@@ -191,7 +192,7 @@ class RecordApiMixin(SafeApiMixin, VersionedApiMixin, RecordMixin):
 
 
 
-class RecordViewMixin(VersionedViewMixin, CustomerNameSearchMixin, ChoicesMixin, RecordMixin):
+class RecordViewMixin(FindingMixin, VersionedViewMixin, CustomerNameSearchMixin, ChoicesMixin, RecordMixin):
     """A record's ModelView. A database error in a save never shows its SQL: the datamodel refuses it in words
     (FAB flashes that text, or `database_error_message` after a failed edit), and so do the write hooks
     (a query there may flush the half-made row)."""
@@ -199,7 +200,7 @@ class RecordViewMixin(VersionedViewMixin, CustomerNameSearchMixin, ChoicesMixin,
     method_permission_name = {m: p for m, p in VIEW_METHOD_PERMISSIONS.items()}
     # FAB's `download/<filename>` is left out: documents download through `document` (app.views.documents).
     include_route_methods = {"list", "show", "add", "edit", "delete", "document", "export_csv", "export_xlsx",
-                             "choices"}
+                             "choices", "save_view", "delete_view"}
     add_template = "adsheet/add.html"
     edit_template = "adsheet/edit.html"
     list_widget = BoundedCountListWidget

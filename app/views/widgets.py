@@ -47,5 +47,7 @@ class SearchWidget(FabSearchWidget):
             )
         kwargs["label_columns"], kwargs["search_filters"] = texts
         kwargs["form_fields"] = {col: form[col]() for col in columns}
-        kwargs["active_filters"] = self.filters.get_filters_values_tojson()
+        from .finding import without_quick  # the quick search has its own box above the list
+
+        kwargs["active_filters"] = without_quick(self.filters.get_filters_values_tojson())
         return RenderTemplateWidget.__call__(self, **kwargs)
