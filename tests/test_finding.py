@@ -84,3 +84,19 @@ def test_saved_views_are_each_users_own(app, login):
     assert sales.post(f"/contractview/savedview/{view_id}/delete", data={"csrf_token": token}).status_code == 302
     with app.app_context():
         assert db.session.get(SavedView, view_id) is None
+
+
+def test_the_filter_menu_has_no_duplicates_and_links_still_filter(app, login):
+    from app.models import Contract
+
+    w = world(app)
+    admin = login("admin")
+    for view in ("contractview", "bookingview", "paymentview", "complaintview"):
+        page = admin.get(f"/{view}/list/").get_data(as_text=True)
+        menu = page[page.index('id="filter_form"'):page.index('<table class="table table-responsive table-hover filters">')]
+        names = re.findall(r'name="([^"]+)" class="filter"', menu)
+        assert "customer_name" in names and "customer" not in names, (view, names)
+    with app.app_context():
+        customer_id = db.session.query(Contract).filter_by(number=w["mine"]).one().customer_id
+    linked = admin.get(f"/contractview/list/?_flt_0_customer={customer_id}").get_data(as_text=True)
+    assert w["mine"] in rows(linked) and w["theirs"] not in rows(linked)

@@ -133,6 +133,17 @@ class FindingMixin:
             actions=actions, filters=filters, modelview_name=self.__class__.__name__, **kwargs)
         return widgets
 
+    # Search columns kept as filters (links use them) but not offered in the search form's menu, where they
+    # doubled another: the customer picked by id beside "customer name contains".
+    hidden_search_columns: tuple[str, ...] = ()
+
+    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
+        widgets = super()._get_search_widget(form=form, exclude_cols=exclude_cols, widgets=widgets)
+        hidden = [c for c in self.hidden_search_columns if c in (self.search_columns or ())]
+        if hidden:
+            widgets["search"].template_args["hidden_cols"] = hidden
+        return widgets
+
     def list_tools(self) -> dict:
         """What the list's toolbar shows (adsheet/list_tools.html)."""
         from app.models import SavedView, db

@@ -56,6 +56,7 @@ class ComplaintView(ExportMixin, RecordViewMixin, ModelView):
     datamodel = SQLAInterface(Complaint)
     list_columns = ["received_on", "customer", "subject", "status", "handled_by", "satisfaction"]
     search_columns = ["received_on", "status", "customer", "subject", "satisfaction"]
+    hidden_search_columns = ("customer",)  # links filter by it; the menu offers "customer name"
     add_columns = edit_columns = ["customer", "contact", "received_on", "subject", "details", "status",
                                   "resolution", "resolved_on", "satisfaction"]
     show_columns = ["id"] + add_columns + ["handled_by", "created_at", "updated_at"]

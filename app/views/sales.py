@@ -27,6 +27,7 @@ class BookingView(DocumentsMixin, ExportMixin, RecordViewMixin, ModelView):
     datamodel = SQLAInterface(Booking)
     list_columns = ["contract", "customer", "slot", "issue", "price", "proof_status", "published"]
     search_columns = ["customer", "contract", "issue", "slot", "proof_status", "published"]
+    hidden_search_columns = ("customer",)  # links filter by it; the menu offers "customer name"
     add_columns = edit_columns = [
         "contract", "slot", "issue", "web_start", "web_end", "price", "copy_text", "copy_received",
         "has_supporting_documents", "supporting_document", "proof_status", "proof_contact", "proof_method",
@@ -68,6 +69,7 @@ class PaymentView(ExportMixin, RecordViewMixin, ModelView):
     list_columns = ["collected_on", "contract", "customer", "amount", "kind", "method", "collected_by", "confirmed_at",
                     "reversed_at"]
     search_columns = ["customer", "contract", "collected_on", "method", "kind", "collected_by", "confirmed_at"]
+    hidden_search_columns = ("customer",)  # links filter by it; the menu offers "customer name"
     # Who may set which field in which state (Sales: no receipt, no advance): app.domain.rules.editable.
     add_columns = edit_columns = [
         "contract", "amount", "advance", "kind", "method", "collected_on", "received_at", "confirmed_at", "notes",
@@ -112,6 +114,7 @@ class ContractView(ExportMixin, RecordViewMixin, ModelView):
     datamodel = SQLAInterface(Contract)
     list_columns = ["number", "customer", "kind", "status", "start_date", "end_date", "amount"]
     search_columns = ["number", "status", "kind", "end_date", "start_date", "party_name", "customer"]
+    hidden_search_columns = ("customer",)  # links filter by it; the menu offers "customer name"
     # The status changes only through the approval buttons (transition); new contracts start as drafts.
     add_columns = edit_columns = [
         "number", "customer", "party_name", "publication", "kind", "start_date", "end_date", "amount",
