@@ -100,3 +100,17 @@ def test_the_filter_menu_has_no_duplicates_and_links_still_filter(app, login):
         customer_id = db.session.query(Contract).filter_by(number=w["mine"]).one().customer_id
     linked = admin.get(f"/contractview/list/?_flt_0_customer={customer_id}").get_data(as_text=True)
     assert w["mine"] in rows(linked) and w["theirs"] not in rows(linked)
+
+
+def test_the_audit_log_reads_in_words_and_local_minutes(app, login, api):
+    world(app)
+    api("admin").post("/api/v1/customer/", json={"name": f"审计词语{f.next_id()}有限公司", "stage": "lead",
+                                                  "locality": "local"})
+    page = login("admin").get("/auditlogview/list/?psize_AuditLogView=100").get_data(as_text=True)
+    body = rows(page)
+    cells = [re.sub(r"\s+", " ", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)]
+    assert "None" not in cells and "user" not in cells and "role" not in cells and "cli" not in cells
+    assert "系统" in cells and "命令行" in cells and "用户" in cells and "角色" in cells
+    times = [c for c in cells if re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", c)]
+    assert times, "times to the minute"
+    assert not any(re.fullmatch(r"#\d+", c) for c in cells)

@@ -168,5 +168,6 @@ class AuditLogView(ModelView):
         "action": enum_formatter(AuditAction), "changes": changes_html, "at": local_minute_text,
         "channel": lambda value: label_of(CHANNEL_LABELS, value), "record": record_label,
         "summary": audit_summary,
+        "actor_name": lambda value: value or str(_l("System")),  # the CLI, the sync, a start-up step
     }
     base_order = ("id", "desc")
