@@ -11,7 +11,22 @@ from wtforms.validators import Optional
 from app.domain.validation import parse_amount
 
 
+class AmountInput:
+    """A text box (an <input type="number"> refuses "36,000" in the browser itself), with the phone's number
+    keyboard."""
+
+    def __call__(self, field, **kwargs):
+        from wtforms.widgets import TextInput
+
+        kwargs["class"] = "form-control"
+        kwargs.setdefault("inputmode", "decimal")
+        kwargs.setdefault("autocomplete", "off")
+        return TextInput()(field, **kwargs)
+
+
 class AmountField(DecimalField):
+    widget = AmountInput()
+
     def process_formdata(self, valuelist):
         if not valuelist:
             return
