@@ -74,3 +74,9 @@ def test_contracts_are_found_by_number_or_customer_name(app, login):
     assert w["contract"] in choices(sales, "/paymentview/choices/contract", q=w["number"])
     assert w["other_contract"] not in choices(sales, "/paymentview/choices/contract", q=w["theirs_name"][:4])
     assert w["other_contract"] in choices(login("admin"), "/paymentview/choices/contract", q=w["theirs_name"][:4])
+
+
+def test_a_bookings_proof_contact_is_one_of_its_contracts_customer(app, login):
+    w = world(app)
+    found = choices(login("sales1"), "/bookingview/choices/proof_contact", q="周志强", within=w["contract"])
+    assert set(found) == {w["b"]}  # the contract belongs to also_mine, whose contact is b
