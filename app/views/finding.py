@@ -147,10 +147,9 @@ class FindingMixin:
     def list_tools(self) -> dict:
         """What the list's toolbar shows (adsheet/list_tools.html)."""
         from app.models import SavedView, db
-        from app.security.ownership import acting_user_id
 
         name = type(self).__name__
-        user_id = acting_user_id()
+        user_id = signed_in_user_id()
         saving = self.saved_views_enabled()
         saved = [] if user_id is None or not saving else db.session.scalars(
             select(SavedView).where(SavedView.user_id == user_id, SavedView.view == name)
@@ -179,10 +178,9 @@ class FindingMixin:
     def save_view(self):
         from app.models import SavedView, db
         from app.search import clean_search_text
-        from app.security.ownership import acting_user_id
 
         name = type(self).__name__
-        user_id = acting_user_id()
+        user_id = signed_in_user_id()
         title = clean_search_text(request.form.get("name", ""), 100)
         query = saved_query(parse_qsl(request.form.get("query", ""), keep_blank_values=True))
         back = url_for(f"{name}.list") + ("?" + query if query else "")
@@ -211,16 +209,22 @@ class FindingMixin:
     @has_access
     def delete_view(self, view_id):
         from app.models import SavedView, db
-        from app.security.ownership import acting_user_id
 
         row = db.session.get(SavedView, view_id) if view_id < 2 ** 31 else None
-        if row is None or row.user_id != acting_user_id() or row.view != type(self).__name__:
+        if row is None or row.user_id != signed_in_user_id() or row.view != type(self).__name__:
             abort(404)  # another user's view is as good as missing
         title = row.name
         db.session.delete(row)
         db.session.commit()
         flash(gettext("Deleted the view “%(name)s”.", name=title), "success")
         return redirect(url_for(f"{type(self).__name__}.list"))
+
+
+def signed_in_user_id() -> int | None:
+    """Whose saved views these are: the signed-in user (a saved view is no record of the matrix)."""
+    from flask_login import current_user
+
+    return current_user.id if current_user and current_user.is_authenticated else None
 
 
 def without_quick(active_filters):
