@@ -142,6 +142,8 @@ def test_documents_are_links_under_their_names_and_errors_sit_by_the_field(open_
     assert download.value.suggested_filename == "营业执照 副本.pdf"
     page.page.goto(f"{page.base}/customerview/edit/{customer['id']}")
     assert "Delete" not in page.page.locator("form").inner_text()
+    on_file = page.page.locator("tr:has(input[name=license_copy]) a.adsheet-document-link")
+    assert on_file.inner_text().strip() == "营业执照 副本.pdf"  # the edit form names and links it too
     page.screenshot(f"issue11_document_links_{lang}")
 
 
