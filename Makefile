@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
+TASK_WORKERS ?= 2
 FLASK := $(BIN)/flask --app run
 
-.PHONY: run test test-sqlite test-postgres translations messages migrate seed bench bench-sync fuzz clean
+.PHONY: run worker sheets test test-sqlite test-postgres translations messages migrate seed bench bench-sync fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,14 +29,26 @@ translations: $(VENV)/.installed
 
 # Re-extract messages after adding user-facing text, then translate the new entries.
 messages: $(VENV)/.dev-installed
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ -o app/translations/messages.pot .
-	$(BIN)/pybabel update -N -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel extract -F babel.cfg -w 100 -k lazy_gettext -k _l -k N_ -o app/translations/messages.pot .
+	$(BIN)/pybabel update -N -w 100 --ignore-obsolete -i app/translations/messages.pot -d app/translations
 
 run: $(VENV)/.installed translations
 	APP_ENV=$${APP_ENV:-demo} $(FLASK) db upgrade
 	APP_ENV=$${APP_ENV:-demo} $(FLASK) roles sync
 	APP_ENV=$${APP_ENV:-demo} $(FLASK) demo seed --if-empty
-	APP_ENV=$${APP_ENV:-demo} $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - run:app
+	@# One task consumer beside the web server (app.tasks): stopped with it (Ctrl-C, exit, kill).
+	export APP_ENV=$${APP_ENV:-demo}; \
+	$(FLASK) tasks worker --workers $(TASK_WORKERS) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - run:app
+
+# Another task consumer (e.g. on a second machine with the same DATABASE_URL and REDIS_URL).
+worker: $(VENV)/.installed translations
+	APP_ENV=$${APP_ENV:-demo} $(FLASK) tasks worker --workers $(TASK_WORKERS)
+
+# The sheet sync commands with the settings `make run` uses: make sheets ARGS="sync --link 1".
+sheets: $(VENV)/.installed
+	APP_ENV=$${APP_ENV:-demo} $(FLASK) sheets $(ARGS)
 
 test: $(VENV)/.dev-installed translations
 	$(BIN)/python -m pytest -q

@@ -103,6 +103,9 @@ def from_environment() -> dict:
         "SHEETS_WRITES_PER_MINUTE": _positive_int("SHEETS_WRITES_PER_MINUTE", 60),
         "SHEETS_PROJECT_READS_PER_MINUTE": _positive_int("SHEETS_PROJECT_READS_PER_MINUTE", 300),
         "SHEETS_PROJECT_WRITES_PER_MINUTE": _positive_int("SHEETS_PROJECT_WRITES_PER_MINUTE", 300),
+        # The periodic sync on the task consumers: each active link about every SHEETS_SYNC_SECONDS (stretched to
+        # stay under the project quota and after 429s); 0 (default): cron or `flask sheets sync --watch` does it.
+        "SHEETS_SYNC_SECONDS": _non_negative_int("SHEETS_SYNC_SECONDS", 0),
         # Sign-in limit (app.security.login_limit): failed sign-ins allowed per client address and per account
         # within the window that starts at the first failure; counted in the database. 0 turns it off.
         "LOGIN_MAX_FAILURES": _non_negative_int("LOGIN_MAX_FAILURES", 10),
@@ -114,6 +117,12 @@ def from_environment() -> dict:
         # SHEETS_MASS_CHANGE_MIN_ROWS rows) applies none of them until an admin accepts them.
         "SHEETS_MASS_CHANGE_PERCENT": _percent("SHEETS_MASS_CHANGE_PERCENT", 50),
         "SHEETS_MASS_CHANGE_MIN_ROWS": _positive_int("SHEETS_MASS_CHANGE_MIN_ROWS", 20),
+        # Background tasks (app.tasks, Huey): Redis when REDIS_URL is set (consumers on several machines share
+        # the work, and so does the Sheets quota), else a SQLite file (TASKS_DB, default instance/tasks.db).
+        # TASKS_IMMEDIATE=true runs every task inline where it is enqueued (tests, debugging).
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "TASKS_DB": os.environ.get("TASKS_DB") or None,
+        "TASKS_IMMEDIATE": _bool("TASKS_IMMEDIATE", False),
         # Set SESSION_COOKIE_SECURE=true whenever the app is served over HTTPS (the remember cookie follows it).
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         # Redirect plain-HTTP requests to HTTPS (off by default: TLS usually ends at the proxy).

@@ -98,6 +98,9 @@ def register_extensions(app: Flask) -> None:
 
     register_money_filter(app)  # {{ amount | money }}: ¥36,000.00
     init_security_hooks(app)
+    from app.tasks import init_tasks
+
+    init_tasks(app)  # the task queue's storage (app.tasks): SQLite file, Redis or inline
 
 
 def init_security_hooks(app: Flask) -> None:
@@ -123,9 +126,10 @@ def check_roles_at_start(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import demo_cli, roles_cli
+    from app.cli import demo_cli, roles_cli, tasks_cli
 
     app.cli.add_command(roles_cli)
+    app.cli.add_command(tasks_cli)
     app.cli.add_command(demo_cli)
 
     from sync.cli import sheets_cli

@@ -1,4 +1,4 @@
-"""Command-line tools: `flask roles sync`, `flask roles check`, `flask demo users`, `flask demo seed`."""
+"""Command-line tools: `flask roles sync|check`, `flask demo users|seed`, `flask tasks worker|info`."""
 import os
 import time
 
@@ -119,3 +119,47 @@ def demo_seed_command(scale, if_empty):
     summary = ", ".join(f"{count} {name}" for name, count in counts.items())
     click.echo(f"Seeded {summary} in {time.monotonic() - started:.1f} s.")
     report_demo_users(created, generated)
+
+
+tasks_cli = AppGroup("tasks", help="Background tasks (Huey): the consumer.")
+
+
+@tasks_cli.command("worker")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Worker threads in this consumer process.")
+@click.option("--no-periodic", is_flag=True, help="Do not run the periodic tasks here (another consumer does).")
+def tasks_worker_command(workers, no_periodic):
+    """Run a task consumer until Ctrl-C / SIGTERM (REDIS_URL: consumers on several machines share the queue)."""
+    from app.tasks import kind, run_consumer
+
+    click.echo(f"task consumer: {workers} worker(s), storage {kind()}", err=True)
+    try:
+        run_consumer(current_app._get_current_object(), workers=workers, periodic=not no_periodic)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@tasks_cli.command("info")
+def tasks_info_command():
+    """Print where tasks are queued and how many wait."""
+    from app.tasks import huey, kind
+
+    pending = "-" if huey.immediate else huey.pending_count()
+    click.echo(f"storage {kind()}; pending {pending}; scheduled {'-' if huey.immediate else huey.scheduled_count()}")
+
+
+@tasks_cli.command("ping")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for a consumer.")
+def tasks_ping_command(timeout):
+    """Enqueue a ping and wait for a consumer to answer (exit 1 if none does in time)."""
+    from huey.exceptions import ResultTimeout
+
+    from app.tasks import ping
+
+    try:
+        answer = ping().get(blocking=True, timeout=timeout)
+    except ResultTimeout:
+        answer = None
+    if answer is None:
+        raise click.ClickException("no consumer answered")
+    click.echo(f"answered by process {answer['pid']}")

@@ -189,7 +189,8 @@ CHANNEL_LABELS = {"browser": _l("Browser"), "api": _l("REST API"), "sheet": _l("
 SYNC_LABELS = {
     "state": {"new": _l("Not yet linked"), "active": _l("Linked")},
     "status": {"running": _l("Running"), "success": _l("Succeeded"), "partial": _l("Partly done"),
-               "failed": _l("Failed"), "skipped": _l("Skipped"), "interrupted": _l("Interrupted")},
+               "failed": _l("Failed"), "skipped": _l("Skipped"), "interrupted": _l("Interrupted"),
+               "queued": _l("Queued")},
     "profile": {"sales": _l("Sales sheet"), "finance": _l("Finance sheet")},
     "kind": {"rejected": _l("Edit refused"), "conflict": _l("Changed on both sides"),
              "row_deleted_in_sheet": _l("Row deleted in the sheet"), "record_gone": _l("Record gone"),

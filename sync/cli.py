@@ -46,46 +46,73 @@ def link_command(spreadsheet_id, username, profile):
         raise click.ClickException(str(exc)) from None
     click.echo(f"linked spreadsheet {spreadsheet_id} as link {link.id} ({username}, {profile})")
     _echo_run(run)
-    if run.status == "failed":
-        sys.exit(1)
+    sys.exit(exit_code([run.status]))
+
+
+# Exit codes of `flask sheets sync` and `flask sheets link`, for cron and monitoring.
+EXIT_SUCCESS, EXIT_FAILED, EXIT_INCOMPLETE = 0, 1, 2
+EXIT_CODES = {"success": EXIT_SUCCESS, "failed": EXIT_FAILED, "interrupted": EXIT_FAILED,
+              "partial": EXIT_INCOMPLETE, "skipped": EXIT_INCOMPLETE}
+
+
+def exit_code(statuses) -> int:
+    """1 if any run failed (or was interrupted), else 2 if any was partial or skipped, else 0."""
+    codes = {EXIT_CODES.get(s, EXIT_FAILED) for s in statuses}
+    return EXIT_FAILED if EXIT_FAILED in codes else EXIT_INCOMPLETE if EXIT_INCOMPLETE in codes else EXIT_SUCCESS
 
 
 @sheets_cli.command("sync")
 @click.option("--link", "link_ids", type=int, multiple=True, help="Only this link (repeatable).")
 @click.option("--watch", "watch_seconds", type=click.FloatRange(min=1), default=None,
               help="Keep cycling, each link about every SECONDS (spread to stay under the project quota).")
-def sync_command(link_ids, watch_seconds):
-    """Run one cycle of every active link (or --link); exit 1 if any link failed."""
-    from .runner import active_link_ids, make_client, sync_link, watch
+@click.option("--enqueue", is_flag=True,
+              help="Queue the cycles for the task consumers (`flask tasks worker`) instead of running them here.")
+def sync_command(link_ids, watch_seconds, enqueue):
+    """Run one cycle of every active link (or --link). Exit code: 0 all succeeded, 2 some link was
+    partly done or skipped (locked by another process), 1 some link failed or was interrupted."""
+    from .runner import active_link_ids, make_client, reap_interrupted, sync_link, watch
 
     ids = list(link_ids) or active_link_ids()
     unknown = [i for i in ids if db.session.get(SyncLink, i) is None]
     if unknown:
         raise click.ClickException(f"no link {', '.join(map(str, unknown))}")
+    reap_interrupted(ids)
     if watch_seconds:
         clients: dict = {}
         try:
-            watch(watch_seconds, list(link_ids) or None, clients, _echo_run)
+            watch(watch_seconds, list(link_ids) or None, clients, _echo_run, enqueue=enqueue)
         except KeyboardInterrupt:
             click.echo("stopped")
         return
-    failed = 0
+    if enqueue:
+        from .tasks import enqueue_sync
+
+        for link_id, run_id in zip(ids, enqueue_sync(ids)):
+            click.echo(f"link {link_id}: queued as run {run_id}")
+        return
+    statuses = []
     with make_client() as client:
         for link_id in ids:
             run = sync_link(link_id, client, _push_progress)
             _echo_run(run)
-            failed += run.status == "failed"
+            statuses.append(run.status)
     if not ids:
         click.echo("no linked spreadsheets; link one with `flask sheets link`")
-    if failed:
-        click.echo(f"{failed} link(s) failed", err=True)
-        sys.exit(1)
+    code = exit_code(statuses)
+    if code == EXIT_FAILED:
+        click.echo(f"{sum(EXIT_CODES.get(s, 1) == 1 for s in statuses)} link(s) failed", err=True)
+    elif code == EXIT_INCOMPLETE:
+        click.echo("some link(s) were partly done or skipped", err=True)
+    sys.exit(code)
 
 
 @sheets_cli.command("status")
 @click.option("--runs", type=click.IntRange(min=1), default=3, help="Runs shown per link.")
 def status_command(runs):
-    """Print the links and their last runs."""
+    """Print the links and their last runs (runs whose process died are marked interrupted first)."""
+    from .runner import reap_interrupted
+
+    reap_interrupted()
     links = db.session.scalars(select(SyncLink).order_by(SyncLink.id)).all()
     if not links:
         click.echo("no linked spreadsheets")

@@ -305,7 +305,7 @@ def _unchanged_grid(spec: TableSpec, current: Sequence[tuple[str, ...]], db: Map
             if len(cells) > width:
                 return None
             cells = _padded(cells, width)
-        if expected.pop(cells[0], None) != cells:
+        if expected.pop(cells[0], None) != cells[1:]:
             return None
         grid.append(cells)
     return tuple(grid)

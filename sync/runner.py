@@ -23,12 +23,10 @@ same writes again. A run that fails records status "failed" and the error.
 """
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -47,6 +45,7 @@ from . import core, transport
 from .db_side import DbSide, label, normalise
 from .locks import link_lock
 from .profiles import Table, profile
+from .quota import project_quota
 from .mass_change import MassLimits
 from .placement import TabChanges
 from .problem_log import note_at, note_text, problem_cell, stop_inactive, store_problems
@@ -79,6 +78,7 @@ def make_client(reads_per_minute: int | None = None, writes_per_minute: int | No
         writes_per_minute=writes_per_minute or config.get("SHEETS_WRITES_PER_MINUTE", 60),
         timeout=config.get("SHEETS_TIMEOUT", 30),
         max_tries=config.get("SHEETS_MAX_TRIES", 6),
+        project=project_quota(config),
     )
 
 
@@ -120,43 +120,127 @@ def _labels(table: Table) -> tuple[str, ...]:
     return tuple(label(c.field) for c in table.columns)
 
 
+def _decode_rows(table: Table, data: dict) -> dict:
+    fields = list(table.fields)
+    if "records" in data:  # the first shape
+        return {int(rid): tuple(vals.get(f, "") for f in fields) for rid, vals in data["records"].items()}
+    rows = dict(zip(data.get("ids", []), map(tuple, data.get("rows", []))))
+    stored = data.get("fields", fields)
+    if stored != fields:  # the profile's columns changed since: pick ours by name, '' if new
+        where = [stored.index(f) if f in stored else None for f in fields]
+        rows = {rid: tuple("" if i is None else vals[i] for i in where) for rid, vals in rows.items()}
+    return rows
+
+
+class StoredRecords(core.Records):
+    """The records of a stored base snapshot, decoded only when a value is needed.
+
+    An idle cycle asks a base only which IDs it holds (read from the snapshot's "ids" list alone)
+    and whether the records to save equal it (compared as the text save_base would write): the
+    20,000 rows of a large tab then build no list or tuple, which keeps the garbage collector's
+    work per cycle down (it stays on: see _cycle)."""
+
+    __slots__ = ("text", "_table", "_ids", "_decoded")
+
+    def __init__(self, table: Table, text: str):
+        self.columns, self._sheet_rows = _labels(table), None
+        self.text, self._table, self._ids, self._decoded = text, table, None, None
+
+    @property
+    def rows(self) -> dict:
+        if self._decoded is None:
+            self._decoded = _decode_rows(self._table, json.loads(self.text))
+        return self._decoded
+
+    def ids(self) -> frozenset:
+        if self._ids is None:
+            if self._decoded is not None:
+                self._ids = frozenset(self._decoded)
+            else:
+                self._ids = frozenset(_snapshot_ids(self.text))
+        return self._ids
+
+    def __contains__(self, record_id) -> bool:
+        return record_id in self.ids()
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.ids())
+
+
+def _snapshot_ids(text: str) -> list[int]:
+    """The "ids" list of a snapshot as save_base writes it (its second key), without decoding the rows."""
+    head = '{"fields":'
+    if text.startswith(head):
+        fields_end = text.find('],"ids":[')
+        if fields_end > 0:
+            start = fields_end + len('],"ids":')
+            end = text.find("]", start)
+            return json.loads(text[start:end + 1])
+    data = json.loads(text)
+    return [int(rid) for rid in data["records"]] if "records" in data else list(data.get("ids", []))
+
+
 def load_base(link_id: int, table: Table) -> core.TabBase:
     row = _base_row(link_id, table.record)
     if row is None:
         return core.TabBase()
-    data = json.loads(row.snapshot or "{}")
-    fields = list(table.fields)
-    if "records" in data:  # the first shape
-        rows = {int(rid): tuple(vals.get(f, "") for f in fields) for rid, vals in data["records"].items()}
-    else:
-        rows = dict(zip(data.get("ids", []), map(tuple, data.get("rows", []))))
-        stored = data.get("fields", fields)
-        if stored != fields:  # the profile's columns changed since: pick ours by name, '' if new
-            where = [stored.index(f) if f in stored else None for f in fields]
-            rows = {rid: tuple("" if i is None else vals[i] for i in where) for rid, vals in rows.items()}
-    return core.TabBase(core.Records(_labels(table), rows), dict(data.get("pending", {})),
-                        frozenset(data.get("issued", [])))
+    text = row.snapshot or "{}"
+    data = _base_extras(text)
+    return core.TabBase(StoredRecords(table, text), data["pending"], frozenset(data["issued"]))
 
 
-def save_base(link_id: int, table: Table, base: core.TabBase) -> None:
-    labels = _labels(table)
+def _base_extras(text: str) -> dict:
+    """The snapshot's "pending" and "issued" (written after the rows: read from the end)."""
+    tail = text.rfind(',"pending":')
+    if tail > 0:
+        try:
+            extras = json.loads("{" + text[tail + 1:])
+            return {"pending": dict(extras.get("pending", {})), "issued": extras.get("issued", [])}
+        except ValueError:
+            pass
+    data = json.loads(text)
+    return {"pending": dict(data.get("pending", {})), "issued": data.get("issued", [])}
+
+
+def base_text(table: Table, base: core.TabBase) -> str:
+    """The snapshot of a base, as stored."""
     records = base.records
+    labels = _labels(table)
     if isinstance(records, core.Records) and records.columns == labels:
         rows = records.rows
     else:
         rows = {rid: tuple((vals.get(name) or "") for name in labels) for rid, vals in records.items()}
-    data = {"fields": list(table.fields), "ids": list(rows), "rows": list(rows.values()),
+    return _encode(table, list(rows), list(rows.values()), base)
+
+
+def _encode(table: Table, ids: list, rows: list, base: core.TabBase) -> str:
+    data = {"fields": list(table.fields), "ids": ids, "rows": rows,
             "pending": dict(base.pending), "issued": sorted(base.issued)}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def save_base(link_id: int, table: Table, base: core.TabBase, text: str | None = None) -> None:
     row = _base_row(link_id, table.record)
     if row is None:
         row = SyncBase(link_id=link_id, table_name=table.record)
         db.session.add(row)
-    row.snapshot = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    row.snapshot = text if text is not None else base_text(table, base)
     row.updated_at = utcnow()
 
 
-def _same_base(a: core.TabBase, b: core.TabBase) -> bool:
-    return a.pending == b.pending and a.issued == b.issued and a.records == b.records
+def _same_base(a: core.TabBase, b: core.TabBase, table: Table | None = None) -> str | bool:
+    """True when `a` would be stored as `b` is; else False, or (given the table) the text to store."""
+    if a.pending != b.pending or a.issued != b.issued:
+        return False if table is None else base_text(table, a)
+    if a.records is b.records:
+        return True
+    if isinstance(b.records, StoredRecords) and b.records._decoded is None and table is not None:
+        text = base_text(table, a)
+        return True if text == b.records.text else text
+    return a.records == b.records or (False if table is None else base_text(table, a))
 
 
 # --------------------------------------------------------------------------
@@ -297,29 +381,19 @@ def _cycle(link: SyncLink, run: SyncRun, client, progress) -> None:
     # Both sides are read in full every cycle, at the same time: the sheet in a worker thread
     # (mostly waiting for the API; it touches nothing but the client and `tabs`), the database
     # here (the session and the acting user belong to this thread).
-    with gc_paused():
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            sheet_read = pool.submit(_read_sheet, side, tabs, tables)
-            records = {t.record: dbside.read(t) for t in tables}
-            bases = {t.record: load_base(link.id, t) for t in tables}
-            for table_records in records.values():
-                table_records.sheet_rows()  # indexed now, while the sheet read still waits
-            grids = sheet_read.result()
-        _sync_tabs(link, run, side, dbside, tabs, tables, grids, records, bases, progress)
-
-
-@contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector: a cycle builds a few objects per cell (tuples, lists,
-    strings: acyclic, freed by reference counting), and each of its automatic runs would only
-    walk the whole heap again, several times per cycle."""
-    enabled = gc.isenabled()
-    gc.disable()
+    # The garbage collector stays on: a cycle runs inside web workers and task workers shared with
+    # other work, where a process-wide pause is not ours to make.
+    pool = ThreadPoolExecutor(max_workers=1)
     try:
-        yield
+        sheet_read = pool.submit(_read_sheet, side, tabs, tables)
+        records = {t.record: dbside.read(t) for t in tables}
+        bases = {t.record: load_base(link.id, t) for t in tables}
+        for table_records in records.values():
+            table_records.sheet_rows()  # indexed now, while the sheet read still waits
+        grids = sheet_read.result()
     finally:
-        if enabled:
-            gc.enable()
+        pool.shutdown(wait=False)  # on Ctrl-C, the run is marked interrupted without waiting for the read
+    _sync_tabs(link, run, side, dbside, tabs, tables, grids, records, bases, progress)
 
 
 def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, tabs: dict, tables: list[Table],
@@ -350,8 +424,8 @@ def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, ta
         creates = {c.key: dbside.create(work.table, dict(c.values), link.user_id) for c in plan.creates}
         created = {k: o for k, o in creates.items() if isinstance(o, core.Created)}
         in_flight = core.in_flight_base(plan, created)
-        if not _same_base(in_flight, work.stored_base):
-            save_base(link.id, work.table, in_flight)
+        if (same := _same_base(in_flight, work.stored_base, work.table)) is not True:
+            save_base(link.id, work.table, in_flight, same or None)
             work.stored_base = in_flight
         work.result = core.finish(plan, updates, creates)
         run.to_db += sum(isinstance(o, core.Applied) for o in updates.values()) + len(created)
@@ -363,8 +437,10 @@ def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, ta
     run.to_sheet = _write_sheet(side, works, dbside, progress)
 
     for work in works:
-        if work.result is not None and work.written and not _same_base(work.result.base, work.stored_base):
-            save_base(link.id, work.table, work.result.base)
+        if work.result is None or not work.written:
+            continue
+        if (same := _same_base(work.result.base, work.stored_base, work.table)) is not True:
+            save_base(link.id, work.table, work.result.base, same or None)
     stopped = [p for w in works for p in (w.problems or (w.plan.problems if w.plan and w.plan.blocked else ()))]
     stopped += [p for w in works if w.result for p in w.result.problems if p.kind in core.HELD_KINDS]
     run.status = "partial" if stopped else "success"
@@ -372,27 +448,46 @@ def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, ta
     link.tab_map = tabs
 
 
-def run_cycle(link_id: int, client, progress: Callable[[int, int], None] | None = None) -> SyncRun:
-    """One cycle of one link (the caller holds the link's lock). Never raises for sync errors:
-    the run says "failed" and why."""
+def run_cycle(link_id: int, client, progress: Callable[[int, int], None] | None = None,
+              run_id: int | None = None) -> SyncRun:
+    """One cycle of one link (the caller holds the link's lock), recorded on the run `run_id` (a
+    run queued from the browser) or a new one. Never raises for sync errors: the run says "failed"
+    and why. The push's progress (rows done / total) is saved on the run as it goes."""
     session = db.session
     link = session.get(SyncLink, link_id)
-    run = SyncRun(link_id=link.id, status="running", started_at=utcnow())
-    session.add(run)
+    run = session.get(SyncRun, run_id) if run_id is not None else None
+    if run is None:
+        run = SyncRun(link_id=link.id)
+        session.add(run)
+    run.status, run.started_at = "running", utcnow()
     session.commit()
     run_id, before = run.id, client.stats.total
+
+    def pushed(done: int, total: int) -> None:
+        run.rows_done, run.rows_total = done, total
+        session.commit()
+        if progress is not None:
+            progress(done, total)
+
     try:
         if not link.user.active:
             stop_inactive(link, run)
         else:
             with acting_as(link.user_id, "sheet"), force_locale(app_locale()):
-                _cycle(link, run, client, progress)
+                _cycle(link, run, client, pushed)
     except Exception as exc:  # noqa: BLE001 - every failure must end up in the run
         session.rollback()
         log.exception("sheets sync of link %s failed", link_id)
         run = session.get(SyncRun, run_id)
         link = session.get(SyncLink, link_id)
         run.status, run.error = "failed", describe(exc)
+    except (KeyboardInterrupt, SystemExit):  # Ctrl-C, a worker told to stop: say so, then stop
+        session.rollback()
+        run, link = session.get(SyncRun, run_id), session.get(SyncLink, link_id)
+        run.status, run.error, run.finished_at = "interrupted", INTERRUPTED, utcnow()
+        link.last_run_at, link.last_status = run.finished_at, run.status
+        session.commit()
+        raise
     run.requests = client.stats.total - before
     run.finished_at = utcnow()
     link.last_run_at, link.last_status = run.finished_at, run.status
@@ -400,14 +495,51 @@ def run_cycle(link_id: int, client, progress: Callable[[int, int], None] | None 
     return run
 
 
-def sync_link(link_id: int, client, progress=None, wait: bool = False) -> SyncRun:
-    """Run one cycle of the link under its lock; if another process holds it, record a skipped run."""
+INTERRUPTED = "the process running this cycle stopped before it finished (killed, or the machine restarted)"
+
+
+def mark_interrupted(link_id: int) -> int:
+    """Runs of the link still "running" while its lock is held by the caller: their process died
+    (SIGKILL, Ctrl-C, a crash; a live cycle holds the lock until its run is final). Marks them
+    "interrupted"; returns how many."""
+    runs = db.session.scalars(select(SyncRun).where(SyncRun.link_id == link_id, SyncRun.status == "running")).all()
+    for run in runs:
+        run.status, run.finished_at = "interrupted", utcnow()
+        run.error = f"{run.error}\n{INTERRUPTED}" if run.error else INTERRUPTED
+    if runs:
+        db.session.commit()
+    return len(runs)
+
+
+def reap_interrupted(link_ids: list[int] | None = None) -> int:
+    """Mark "interrupted" the running runs whose link lock is free (their process is gone); a link
+    whose lock is held is left alone. Returns how many runs were marked."""
+    query = select(SyncRun.link_id).where(SyncRun.status == "running").distinct()
+    if link_ids is not None:
+        query = query.where(SyncRun.link_id.in_(link_ids))
+    marked = 0
+    for link_id in db.session.scalars(query).all():
+        db.session.commit()  # no read transaction of ours across the lock
+        with link_lock(db.engine, link_id, current_app.instance_path) as acquired:
+            if acquired:
+                marked += mark_interrupted(link_id)
+    return marked
+
+
+def sync_link(link_id: int, client, progress=None, wait: bool = False, run_id: int | None = None) -> SyncRun:
+    """Run one cycle of the link under its lock; if another process holds it, record a skipped run
+    (on `run_id` when the run was queued). Runs left "running" by a dead process become "interrupted"."""
+    db.session.commit()  # no read transaction of ours across the lock
     with link_lock(db.engine, link_id, current_app.instance_path, wait=wait) as acquired:
         if acquired:
-            return run_cycle(link_id, client, progress)
-    run = SyncRun(link_id=link_id, status="skipped", started_at=utcnow(), finished_at=utcnow(),
-                  error="another sync process is working on this link; skipped")
-    db.session.add(run)
+            mark_interrupted(link_id)
+            return run_cycle(link_id, client, progress, run_id=run_id)
+    run = db.session.get(SyncRun, run_id) if run_id is not None else None
+    if run is None:
+        run = SyncRun(link_id=link_id)
+        db.session.add(run)
+    run.status, run.started_at, run.finished_at = "skipped", utcnow(), utcnow()
+    run.error = "another sync process is working on this link; skipped"
     db.session.commit()
     return run
 
@@ -426,21 +558,34 @@ def watch_period(links: int, seconds: float, project_reads: int, project_writes:
     return max(seconds, floor)
 
 
+def pace(links: int, seconds: float) -> float:
+    """Seconds between two cycles of a link: the configured period, the project quota, and slower
+    after the 429s Google answered lately (sync.quota, shared by every process)."""
+    config = current_app.config
+    period = watch_period(links, seconds, config.get("SHEETS_PROJECT_READS_PER_MINUTE", 300),
+                          config.get("SHEETS_PROJECT_WRITES_PER_MINUTE", 300))
+    return period * project_quota(config).slowdown()
+
+
 def watch(seconds: float, link_ids: list[int] | None, clients: dict, report: Callable[[SyncRun], None],
           rounds: int | None = None, sleep: Callable[[float], None] = time.sleep,
-          clock: Callable[[], float] = time.monotonic) -> None:
-    """Cycle every link forever (or `rounds` times), spreading the links evenly over the period."""
-    config = current_app.config
+          clock: Callable[[], float] = time.monotonic, enqueue: bool = False) -> None:
+    """Cycle every link forever (or `rounds` times), spreading the links evenly over the period;
+    with enqueue, queue each link's cycle for the task consumers instead (a link already queued or
+    running is not queued again)."""
     done = 0
     while rounds is None or done < rounds:
         ids = link_ids or active_link_ids()
-        period = watch_period(len(ids), seconds, config.get("SHEETS_PROJECT_READS_PER_MINUTE", 300),
-                              config.get("SHEETS_PROJECT_WRITES_PER_MINUTE", 300))
-        gap = period / max(1, len(ids))
+        gap = pace(len(ids), seconds) / max(1, len(ids))
         for link_id in ids:
             started = clock()
-            client = clients.get(link_id) or clients.setdefault(link_id, make_client())
-            report(sync_link(link_id, client))
+            if enqueue:
+                from .tasks import enqueue_idle
+
+                enqueue_idle([link_id])
+            else:
+                client = clients.get(link_id) or clients.setdefault(link_id, make_client())
+                report(sync_link(link_id, client))
             db.session.remove()
             sleep(max(0.0, gap - (clock() - started)))
         if not ids:

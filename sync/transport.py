@@ -134,8 +134,9 @@ class SheetsHTTPClient(HTTPClient):
                  max_tries: int = 6, backoff_cap: float = 64,
                  sleep: Callable[[float], Any] = time.sleep,
                  clock: Callable[[], float] = time.monotonic,
-                 rand: Callable[[], float] = random.random):
+                 rand: Callable[[], float] = random.random, project: Any = None):
         super().__init__(auth, session)
+        self.project = project  # sync.quota.ProjectQuota shared by every process, or None
         self.api_url = api_url.rstrip("/")
         self.max_tries, self.backoff_cap = max(1, max_tries), backoff_cap
         self.sleep, self.rand = sleep, rand
@@ -168,6 +169,8 @@ class SheetsHTTPClient(HTTPClient):
         last: Optional[BaseException] = None
         for attempt in range(self.max_tries):
             waited = self.limiters[kind].acquire()
+            if self.project is not None:
+                waited += self.project.acquire(kind)
             with self._stats_lock:
                 self.stats.throttled_seconds += waited
                 if kind == "read":
@@ -184,6 +187,9 @@ class SheetsHTTPClient(HTTPClient):
                 if status not in RETRY_STATUSES:
                     raise
                 retry_after = _retry_after(e.response)
+                if status == 429 and self.project is not None:
+                    shared = self.project.throttled(retry_after)  # every process slows down
+                    retry_after = max(retry_after or 0.0, shared)
                 reason = f"HTTP {status} {e.error.get('status', '')}".strip()
             except RETRY_EXCEPTIONS as e:
                 status, last = None, e
@@ -261,14 +267,15 @@ def make_client(api_url: str, credentials_file: Optional[str] = None,
                 timeout: float = 30, max_tries: int = 6, backoff_cap: float = 64,
                 sleep: Callable[[float], Any] = time.sleep,
                 clock: Callable[[], float] = time.monotonic,
-                rand: Callable[[], float] = random.random) -> SheetsClient:
-    """A gspread Client for ``api_url`` (e.g. settings.SHEETS_API_URL)."""
+                rand: Callable[[], float] = random.random, project: Any = None) -> SheetsClient:
+    """A gspread Client for ``api_url`` (e.g. settings.SHEETS_API_URL); ``project``: the quota shared
+    with every other process (sync.quota.ProjectQuota)."""
     credentials = load_credentials(api_url, credentials_file)
 
     def http_client(auth: Any, session: Optional[requests.Session]) -> SheetsHTTPClient:
         return SheetsHTTPClient(
             auth, session, api_url=api_url, reads_per_minute=reads_per_minute,
             writes_per_minute=writes_per_minute, timeout=timeout, max_tries=max_tries,
-            backoff_cap=backoff_cap, sleep=sleep, clock=clock, rand=rand)
+            backoff_cap=backoff_cap, sleep=sleep, clock=clock, rand=rand, project=project)
 
     return SheetsClient(auth=credentials, http_client=http_client)  # type: ignore[arg-type]

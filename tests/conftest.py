@@ -61,6 +61,7 @@ def make_config(database_url: str, instance: str, **overrides) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "SHEETS_API_URL": "http://127.0.0.1:9",
         "GOOGLE_APPLICATION_CREDENTIALS": None,
+        "TASKS_IMMEDIATE": True,  # background tasks run inline (tests/test_tasks.py runs real consumers)
     }
     config.update(overrides)
     return config

@@ -18,8 +18,9 @@ from tests.conftest import make_config
 
 CAPABILITIES = {
     "admin": {"review_contract", "approve_contract", "seal_contract", "send_back_contract", "cancel_contract",
-              "confirm_payment"},
-    "manager": {"review_contract", "approve_contract", "seal_contract", "send_back_contract", "cancel_contract"},
+              "confirm_payment", "assign_owner"},
+    "manager": {"review_contract", "approve_contract", "seal_contract", "send_back_contract", "cancel_contract",
+                "assign_owner"},
     "sales1": {"stamp_contract", "withdraw_own_contract"},
     "finance": {"confirm_payment"},
     "service": set(),

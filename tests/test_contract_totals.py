@@ -16,8 +16,9 @@ from tests.conftest import csrf_token
 
 
 def fresh_sums(contract_id: int) -> tuple[Decimal, Decimal]:
-    paid = db.session.scalar(select(func.coalesce(func.sum(Payment.amount), 0)).where(
-        Payment.contract_id == contract_id, Payment.confirmed_at.is_not(None)))
+    # what a payment pays: confirmed, not reversed, less the advance Finance holds apart
+    paid = db.session.scalar(select(func.coalesce(func.sum(Payment.amount - Payment.advance), 0)).where(
+        Payment.contract_id == contract_id, Payment.confirmed_at.is_not(None), Payment.reversed_at.is_(None)))
     written = db.session.scalar(select(func.coalesce(func.sum(WriteOff.amount), 0)).where(
         WriteOff.contract_id == contract_id))
     return Decimal(paid).quantize(Decimal("0.01")), Decimal(written).quantize(Decimal("0.01"))
@@ -66,18 +67,18 @@ def test_payments_through_the_api_move_the_totals(app, api, two_contracts):
     pid = made.get_json()["id"]
     with app.app_context():
         assert_totals_right(first, "0.00")  # not confirmed: nothing paid yet
-    assert finance.put(f"/api/v1/payment/{pid}", json={"confirmed_at": "2026-11-02 10:00:00"}).status_code == 200
+    # corrected and moved while unconfirmed: still nothing paid on either contract
+    assert finance.edit(f"/api/v1/payment/{pid}", json={"amount": "1234.56"}).status_code == 200
+    assert finance.edit(f"/api/v1/payment/{pid}", json={"contract": second}).status_code == 200
     with app.app_context():
-        assert_totals_right(first, "1000.00")
-    assert finance.put(f"/api/v1/payment/{pid}", json={"amount": "1234.56"}).status_code == 200
-    with app.app_context():
-        assert_totals_right(first, "1234.56")
-    # moved to the other contract: leaves one, reaches the other
-    assert finance.put(f"/api/v1/payment/{pid}", json={"contract": second}).status_code == 200
+        assert_totals_right(first, "0.00")
+        assert_totals_right(second, "0.00")
+    assert finance.edit(f"/api/v1/payment/{pid}", json={"confirmed_at": "2026-11-02 10:00:00"}).status_code == 200
     with app.app_context():
         assert_totals_right(first, "0.00")
         assert_totals_right(second, "1234.56")
-    assert finance.put(f"/api/v1/payment/{pid}", json={"confirmed_at": None}).status_code == 200
+    reversed_ = finance.post(f"/api/v1/payment/{pid}/reverse", json={"reason": "银行退回重复入账"})
+    assert reversed_.status_code == 200, reversed_.get_json()
     with app.app_context():
         assert_totals_right(second, "0.00")
 
@@ -100,21 +101,23 @@ def test_confirming_in_the_browser_and_deleting_move_the_totals(app, login, two_
         assert_totals_right(first, "0.00")
 
 
-def test_write_offs_move_the_written_off_total(app, two_contracts):
-    from app.workflow.money import record_write_off
-
+def test_write_offs_move_the_written_off_total(app, api, two_contracts):
     first, _ = two_contracts
+    finance = api("finance")
     with app.app_context():
-        contract = db.session.get(Contract, first)
-        row = record_write_off(contract, Decimal("50.00"), f.user(app, "sales1").id, "wrong size printed")
-        db.session.commit()
-        assert_totals_right(first, "0.00", "50.00")
-        db.session.get(WriteOff, row.id).amount = Decimal("20.00")
+        sales1 = f.user(app, "sales1").id
+    ids = []
+    for amount in ("50.00", "20.00"):
+        made = finance.post("/api/v1/writeoff/", json={"contract": first, "amount": amount,
+                                                        "reason": "版面印错，减免部分费用",
+                                                        "responsible_user": sales1})
+        assert made.status_code == 201, made.get_json()
+        ids.append(made.get_json()["id"])
+    with app.app_context():
+        assert_totals_right(first, "0.00", "70.00")
+        db.session.delete(db.session.get(WriteOff, ids[0]))
         db.session.commit()
         assert_totals_right(first, "0.00", "20.00")
-        db.session.delete(db.session.get(WriteOff, row.id))
-        db.session.commit()
-        assert_totals_right(first, "0.00", "0.00")
 
 
 def test_a_failed_flush_moves_nothing(app, two_contracts):
@@ -174,8 +177,8 @@ def test_the_dashboard_equals_the_rules_after_writes_through_the_api(app, api, l
     for contract, amount in ((first, "2000.00"), (second, "2999.99"), (first, "0.01")):
         made = finance.post("/api/v1/payment/", json={"contract": contract, "amount": amount, "kind": "ad_fee",
                                                        "method": "transfer", "collected_on": "2026-11-01"})
-        assert finance.put(f"/api/v1/payment/{made.get_json()['id']}",
-                           json={"confirmed_at": "2026-11-02 10:00:00"}).status_code == 200
+        assert finance.edit(f"/api/v1/payment/{made.get_json()['id']}",
+                            json={"confirmed_at": "2026-11-02 10:00:00"}).status_code == 200
     data = page_data(login("admin"))
     today = date.fromisoformat(data["today"])
     with app.app_context():

@@ -247,7 +247,7 @@ def test_money_figures_match_the_rules_contract_by_contract(app, login, known, c
 def test_each_role_sees_its_sections(login, known, username, sections):
     data = page_data(login(username))
     assert data["sections"] == sections
-    assert set(data) - {"sections", "today", "labels"} == set(sections)
+    assert set(data) - {"sections", "today", "labels", "inboxes"} == set(sections)
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client):

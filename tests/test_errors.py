@@ -123,20 +123,22 @@ def contract_rows(app):
         return {"customer": cust.id, "publication": pub.id, "first": first.number, "second": second.id}
 
 
-def test_api_duplicate_contract_number_answers_422_naming_the_field(api, contract_rows):
+def test_api_duplicate_contract_number_is_refused_naming_the_field(api, contract_rows):
+    """The one guard refuses a value another record holds (400, code value.taken, the field named)."""
     response = api("admin").post("/api/v1/contract/", json={
         "number": contract_rows["first"], "customer": contract_rows["customer"], "party_name": "甲方",
         "publication": contract_rows["publication"], "kind": "ad", "start_date": "2026-01-01",
         "end_date": "2026-12-31", "amount": "100", "discount_pct": "0", "payment_terms": "prepaid"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     body = response.get_json()
-    assert list(body["message"]) == ["number"]
+    assert body["code"] == "value.taken" and body["field"] == "number"
+    assert contract_rows["first"] in body["message"]
     assert not SQL_MARKERS.search(response.get_data(as_text=True))
 
 
-def test_api_edit_into_a_duplicate_answers_422_and_changes_nothing(app, api, contract_rows):
+def test_api_edit_into_a_duplicate_is_refused_and_changes_nothing(app, api, contract_rows):
     response = api("admin").edit(f"/api/v1/contract/{contract_rows['second']}", json={"number": contract_rows["first"]})
-    assert response.status_code == 422 and "number" in response.get_json()["message"]
+    assert response.status_code == 400 and response.get_json()["field"] == "number"
     assert not SQL_MARKERS.search(response.get_data(as_text=True))
     with app.app_context():
         assert db.session.get(Contract, contract_rows["second"]).number != contract_rows["first"]

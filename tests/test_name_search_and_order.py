@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from app.domain.textkeys import bigram_text, pinyin_sort_key
 from app.models import Contact, Contract, Customer, db
 from tests import factories as f
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, form_values
 
 # Rare characters, so the shared test database holds no other name with them.
 NAMES = {
@@ -75,7 +75,7 @@ def test_search_follows_renames_and_deletes_through_the_api(app, api, named):
 
     client = browser_login(app.test_client(), "admin")
     assert cid in search(client, "customerview", "改名前")
-    assert admin.put(f"/api/v1/customer/{cid}", json={"name": "鬯鬲改名后有限公司"}).status_code == 200
+    assert admin.edit(f"/api/v1/customer/{cid}", json={"name": "鬯鬲改名后有限公司"}).status_code == 200
     assert cid not in search(client, "customerview", "改名前")
     assert cid in search(client, "customerview", "名后")
     assert admin.delete(f"/api/v1/customer/{cid}").status_code == 200
@@ -173,10 +173,9 @@ def test_the_form_keeps_the_keys(app, login):
     with app.app_context():
         cid = db.session.scalar(select(Customer.id).where(Customer.name == "鬻表单重庆有限公司"))
         assert_keys_right(cid, "鬻表单重庆有限公司")
-    token = csrf_token(client.get(f"/customerview/edit/{cid}").get_data(as_text=True))
-    response = client.post(f"/customerview/edit/{cid}", data={"csrf_token": token, "name": "鬻表单长沙有限公司",
-                                                              "stage": "lead", "locality": "local"},
-                           content_type="multipart/form-data")
+    values = form_values(client.get(f"/customerview/edit/{cid}").get_data(as_text=True))
+    values.update({"name": "鬻表单长沙有限公司", "stage": "lead", "locality": "local"})
+    response = client.post(f"/customerview/edit/{cid}", data=values, content_type="multipart/form-data")
     assert response.status_code == 302
     with app.app_context():
         assert_keys_right(cid, "鬻表单长沙有限公司")
@@ -189,7 +188,7 @@ def test_the_api_keeps_the_keys_of_customers_contacts_and_contracts(app, api, or
     with app.app_context():
         assert_keys_right(cid, "鬻接口银行有限公司")
     contact = admin.post("/api/v1/contact/", json={"customer": cid, "name": "曾经理"}).get_json()["id"]
-    admin.put(f"/api/v1/contact/{contact}", json={"name": "单经理"})
+    assert admin.edit(f"/api/v1/contact/{contact}", json={"name": "单经理"}).status_code == 200
     with app.app_context():
         assert db.session.scalar(select(Contact.name_sort).where(Contact.id == contact)) == pinyin_sort_key("单经理")
         pub = f.publication()

@@ -13,7 +13,7 @@ import pytest
 
 from app.models import AuditLog, db
 from tests import factories as f
-from tests.conftest import DEMO_PASSWORD, csrf_token
+from tests.conftest import DEMO_PASSWORD, csrf_token, form_values
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,10 +56,10 @@ def test_a_sales_rep_is_not_told_whose_customer_holds_the_code(login, taken):
 
 def test_editing_a_record_does_not_collide_with_itself(app, login, taken):
     client = login("sales1")
-    token = csrf_token(client.get(f"/customerview/edit/{taken['mine']}").get_data(as_text=True))
-    response = client.post(f"/customerview/edit/{taken['mine']}", data={
-        "csrf_token": token, "name": "销售一的客户有限公司", "credit_code": taken["mine_code"], "stage": "intent",
-        "locality": "local"}, content_type="multipart/form-data")
+    values = form_values(client.get(f"/customerview/edit/{taken['mine']}").get_data(as_text=True))
+    values.update({"name": "销售一的客户有限公司", "credit_code": taken["mine_code"], "stage": "intent",
+                   "locality": "local"})
+    response = client.post(f"/customerview/edit/{taken['mine']}", data=values, content_type="multipart/form-data")
     assert response.status_code == 302
 
 
@@ -68,7 +68,7 @@ def test_the_api_names_the_holder_too(api, taken):
                                                              "stage": "lead", "locality": "local"})
     assert response.status_code == 400
     assert "占用代码的客户有限公司" in response.get_json()["message"]
-    response = api("admin").put(f"/api/v1/contract/{taken['contract']}", json={"number": "DUP-CONTRACT-1"})
+    response = api("admin").edit(f"/api/v1/contract/{taken['contract']}", json={"number": "DUP-CONTRACT-1"})
     assert response.status_code == 200  # its own number
     response = api("sales2", lang="en").post("/api/v1/customer/", json={
         "name": "API duplicate", "credit_code": taken["mine_code"], "stage": "lead", "locality": "local"})

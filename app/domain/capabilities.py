@@ -15,3 +15,4 @@ class Capability(StrEnum):
     # The customer's owner: send back their own stamped contract, cancel their own draft or stamped one.
     WITHDRAW_OWN_CONTRACT = "withdraw_own_contract"
     CONFIRM_PAYMENT = "confirm_payment"  # confirm that a payment was received
+    ASSIGN_OWNER = "assign_owner"  # give customers (a selection from the list) to another Sales owner

@@ -19,6 +19,7 @@ from .media import AdSlot, Issue, Publication
 
 SEALED = "status = 'sealed'"
 OPEN = SEALED + " AND net_amount - paid_total - written_off_total > 0.005"
+UNCONFIRMED = "confirmed_at IS NULL AND reversed_at IS NULL"
 
 
 class Contract(Versioned, Model):
@@ -39,6 +40,8 @@ class Contract(Versioned, Model):
               sqlite_where=text(SEALED), postgresql_where=text(SEALED)),
         Index("ix_contract_open", "status", "kind", "start_date", "payment_terms", "settle_date", "net_amount",
               "paid_total", "written_off_total", "customer_id", sqlite_where=text(OPEN), postgresql_where=text(OPEN)),
+        # The approval inbox (app.workflow.inboxes) counts contracts by status and customer on this index alone.
+        Index("ix_contract_status_customer", "status", "customer_id"),
     )
     __sort_keys__ = {"party_name": "party_name_sort"}
 
@@ -145,6 +148,10 @@ class Payment(Versioned, Model):
         Index("ix_payment_waiting", "method", "collected_on", "customer_id", "collected_by_id", "confirmed_at",
               sqlite_where=text("collected_by_id IS NOT NULL AND confirmed_at IS NULL"),
               postgresql_where=text("collected_by_id IS NOT NULL AND confirmed_at IS NULL")),
+        # Payments Finance has yet to confirm (the Finance inbox, app.workflow.inboxes): counted and listed in
+        # collection order from this index alone.
+        Index("ix_payment_unconfirmed", "collected_on", "id", "customer_id",
+              sqlite_where=text(UNCONFIRMED), postgresql_where=text(UNCONFIRMED)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

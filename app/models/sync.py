@@ -64,13 +64,17 @@ class SyncRun(Model):
     link_id: Mapped[int] = mapped_column(ForeignKey("sync_link.id", ondelete="CASCADE"))
     started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # running, success, partial (some tab blocked), failed, skipped (link locked by another process)
+    # queued (waiting for a task worker), running, success, partial (some tab blocked), failed,
+    # skipped (link locked by another process), interrupted (its process died: lock found free while running)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="running")
     rows_read: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     to_db: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     to_sheet: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     problems: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     requests: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # The sheet push so far: rows written / rows to write (0/0 when nothing is pushed).
+    rows_done: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    rows_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     error: Mapped[str | None] = mapped_column(Text)
 
     link: Mapped[SyncLink] = relationship()

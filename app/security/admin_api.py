@@ -14,7 +14,7 @@ back as the message), and FAB accepted a role named "". Each API class is FAB's 
 Nothing else of FAB's behaviour changes (routes, permissions, schemas).
 """
 from flask_appbuilder.security.sqla.apis import (
-    GroupApi, PermissionApi, PermissionViewMenuApi, RoleApi, UserApi, ViewMenuApi,
+    GroupApi, PermissionApi, PermissionViewMenuApi, RoleApi, ViewMenuApi,
 )
 from flask_babel import gettext
 from marshmallow import ValidationError

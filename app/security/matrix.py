@@ -77,6 +77,7 @@ CAPABILITIES: dict[Capability, tuple[str, str, tuple[str, ...]]] = {
     Capability.CANCEL_CONTRACT: ("can_cancel", "Contract", ("Admin", "Manager")),
     Capability.WITHDRAW_OWN_CONTRACT: ("can_withdraw_own", "Contract", ("Sales",)),
     Capability.CONFIRM_PAYMENT: ("can_confirm", "Payment", ("Admin", "Finance")),
+    Capability.ASSIGN_OWNER: ("can_assign_owner", "Customer", ("Admin", "Manager")),
 }
 
 

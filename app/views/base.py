@@ -18,8 +18,9 @@ from app.search import CustomerNameSearchMixin
 
 from .choices import ChoicesMixin, install_relation_fields
 from .finding import FindingMixin
+from .datetimes import install_datetime_fields
 from .versions import VersionedApiMixin, VersionedViewMixin
-from .widgets import BoundedCountListWidget, SearchWidget
+from .widgets import BoundedCountListWidget, EditableShowWidget, SearchWidget
 
 from flask_appbuilder.fieldwidgets import Select2Widget
 
@@ -205,6 +206,7 @@ class RecordViewMixin(FindingMixin, VersionedViewMixin, CustomerNameSearchMixin,
     edit_template = "adsheet/edit.html"
     list_widget = BoundedCountListWidget
     search_widget = SearchWidget
+    show_widget = EditableShowWidget
 
     @property
     def database_error_message(self) -> str:
@@ -231,6 +233,7 @@ class RecordViewMixin(FindingMixin, VersionedViewMixin, CustomerNameSearchMixin,
             set_titles(cls)
             install_relation_fields(cls)  # search-as-you-type relation fields (app.views.choices)
             install_enum_fields(cls)  # labels and selects of the enums declared on the model's columns
+            install_datetime_fields(cls)  # date and time to the minute, in the office's zone (app.views.datetimes)
             cls.formatters_columns = {**plain_formatters(cls), **(cls.formatters_columns or {})}
             cls.add_form_extra_fields = {**checkboxes(cls, cls.add_columns), **(cls.add_form_extra_fields or {})}
             cls.edit_form_extra_fields = {**checkboxes(cls, cls.edit_columns), **(cls.edit_form_extra_fields or {})}
@@ -328,7 +331,7 @@ def set_titles(cls) -> None:
 
 
 def plain_formatters(cls) -> dict:
-    """Show booleans as yes/no, times to the minute (server-stamped ones in the office's zone), and nothing
+    """Show booleans as yes/no, times to the minute in the office's zone (all are stored in UTC), and nothing
     (not "None") for empty values."""
     from sqlalchemy import Boolean, DateTime, inspect as sa_inspect
     from flask_babel import lazy_gettext as _l
@@ -345,9 +348,10 @@ def plain_formatters(cls) -> dict:
         elif col is not None and is_money_column(cls.datamodel.obj, column):
             formatters[column] = money_formatter  # ¥36,000.00, right-aligned in lists (app.views.display)
         elif col is not None and isinstance(col.type, DateTime):
-            from .display import SERVER_STAMPED, local_minute_text, minute_text
+            from .display import local_minute_text
 
-            formatters[column] = local_minute_text if column in SERVER_STAMPED else minute_text
+            # Stored in UTC, whether the server stamped them or a form read them (app.views.datetimes).
+            formatters[column] = local_minute_text
         else:
             formatters[column] = lambda v: "" if v is None else v
     return formatters

@@ -8,7 +8,9 @@ from app.models import Activity, Contact, Customer
 from app.security.ownership import OwnerChoicesFilter
 from app.uploads import DocumentField
 
+from .assign import AssignOwnerMixin
 from .base import RecordViewMixin, own_rel_filter
+from .bulk import BulkActionsMixin
 from .documents import DocumentsMixin, without
 from .export import ExportMixin
 
@@ -41,7 +43,7 @@ class ActivityView(ExportMixin, RecordViewMixin, ModelView):
     base_order = ("happened_on", "desc")
 
 
-class CustomerView(DocumentsMixin, ExportMixin, RecordViewMixin, ModelView):
+class CustomerView(AssignOwnerMixin, BulkActionsMixin, DocumentsMixin, ExportMixin, RecordViewMixin, ModelView):
     record = "customer"
     datamodel = SQLAInterface(Customer)
     list_columns = ["name", "short_name", "city", "locality", "stage", "owner", "credit_code"]

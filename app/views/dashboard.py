@@ -30,6 +30,35 @@ def kpi_matrix(rows: list[dict], periods: list[str], people: dict[str, str]) -> 
             if any((int(uid), period) in cells for period in periods)]
 
 
+def inbox_specs() -> dict:
+    """Each inbox's title, its columns' headings, how its fourth column reads, and where its whole list is."""
+    from flask import url_for
+
+    from app.domain.enums import ActivityKind, ComplaintStatus, ContractStatus
+
+    def label_of(enum_cls):
+        return lambda value: enum_label(enum_cls, value)
+
+    return {
+        "to_review": {"title": gettext("Awaiting my review or approval"), "all": url_for("ContractView.list"),
+                      "headings": [gettext("Contract"), gettext("Customer"), gettext("Owner"), gettext("Status"),
+                                   gettext("Start date")], "kind": label_of(ContractStatus)},
+        "follow_ups": {"title": gettext("Follow-ups due today and overdue"), "all": url_for("ActivityView.list"),
+                       "headings": [gettext("Customer"), gettext("Outcome"), gettext("Owner"), gettext("Kind"),
+                                    gettext("Follow up on")], "kind": label_of(ActivityKind)},
+        "proofs": {"title": gettext("Proofs awaiting the customer"), "all": url_for("BookingView.list"),
+                   "headings": [gettext("Contract"), gettext("Customer"), gettext("Owner"), "",
+                                gettext("Proof sent on")], "kind": str},
+        "to_confirm": {"title": gettext("Payments to confirm"), "all": url_for("PaymentView.list"),
+                       "headings": [gettext("Contract"), gettext("Customer"), gettext("Collected by"),
+                                    gettext("Method") + " / " + gettext("Amount"), gettext("Collected on")],
+                       "kind": label_of(PaymentMethod)},
+        "complaints": {"title": gettext("Open complaints"), "all": url_for("ComplaintView.list"),
+                       "headings": [gettext("Subject"), gettext("Customer"), gettext("Owner"), gettext("Status"),
+                                    gettext("Received on")], "kind": label_of(ComplaintStatus)},
+    }
+
+
 class DashboardIndexView(IndexView):
     index_template = "adsheet/dashboard.html"
 
@@ -51,5 +80,5 @@ class DashboardIndexView(IndexView):
             self.index_template, appbuilder=self.appbuilder, data=data, sections=set(data["sections"]),
             # Keys keep their order (stages in pipeline order); Flask's tojson would sort them.
             data_json=htmlsafe_json_dumps(data),
-            kpi_tables=tables, kind_label=lambda k: enum_label(ContractKind, k),
+            kpi_tables=tables, inbox_specs=inbox_specs() if data.get("inboxes") else {}, kind_label=lambda k: enum_label(ContractKind, k),
             method_label=lambda m: enum_label(PaymentMethod, m))

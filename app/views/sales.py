@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext as _l
 
@@ -12,6 +13,7 @@ from app.uploads import DocumentField
 
 from .base import VIEW_METHOD_PERMISSIONS, RecordViewMixin, own_rel_filter
 from .contract_form import new_contract_fields
+from .bulk import BulkActionsMixin
 from .documents import DocumentsMixin, without
 from .export import ExportMixin
 
@@ -22,7 +24,7 @@ TRANSITION_LABELS = {
 }
 
 
-class BookingView(DocumentsMixin, ExportMixin, RecordViewMixin, ModelView):
+class BookingView(BulkActionsMixin, DocumentsMixin, ExportMixin, RecordViewMixin, ModelView):
     record = "booking"
     datamodel = SQLAInterface(Booking)
     list_columns = ["contract", "customer", "slot", "issue", "price", "proof_status", "published"]
@@ -49,6 +51,66 @@ class BookingView(DocumentsMixin, ExportMixin, RecordViewMixin, ModelView):
     }
     relation_context = {"proof_contact": "contract"}  # the contract's customer's contacts only
     base_order = ("id", "desc")
+    method_permission_name = {**VIEW_METHOD_PERMISSIONS, "publish": "edit", "send_proof": "edit"}
+    include_route_methods = RecordViewMixin.include_route_methods | {"publish", "send_proof"}
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            from .detail_actions import booking_steps
+
+            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            if item is not None:
+                kwargs["record_steps"] = booking_steps(self.endpoint, item, self.appbuilder.sm.has_access(
+                    "can_edit", self.class_permission_name))
+        return super().render_template(template, **kwargs)
+
+    @expose("/publish/<int:pk>", methods=["POST"])
+    @has_access
+    def publish(self, pk):
+        """Mark the booking published (上刊) through the write guard, which checks every blocker."""
+        from app.workflow.bookings import publish
+        from app.workflow.concurrency import check_version, lock_for_update, parse_version
+        from app.workflow.http import run_action
+
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+
+        def publish_seen(booking, expected):
+            lock_for_update(booking)
+            check_version(booking, expected)
+            publish(booking)
+
+        refused = run_action(publish_seen, item, parse_version(request.form.get("version")))
+        if refused is not None:
+            flash(refused.message, "danger")
+        else:
+            flash(gettext("The booking is marked published."), "success")
+        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+    @expose("/send_proof/<int:pk>", methods=["POST"])
+    @has_access
+    def send_proof(self, pk):
+        """The proof went to the customer's ad responsible contact: recorded with who and when."""
+        from app.workflow.bookings import send_proof
+        from app.workflow.concurrency import check_version, lock_for_update, parse_version
+        from app.workflow.http import run_action
+
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+
+        def send_seen(booking, expected):
+            lock_for_update(booking)
+            check_version(booking, expected)
+            send_proof(booking)
+
+        refused = run_action(send_seen, item, parse_version(request.form.get("version")))
+        if refused is not None:
+            flash(refused.message, "danger")
+        else:
+            flash(gettext("The proof is recorded as sent to the customer."), "success")
+        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
 
 
 def advance_field(label):
@@ -63,7 +125,7 @@ def advance_field(label):
                         filters=[lambda value: Decimal("0") if value is None else value])
 
 
-class PaymentView(ExportMixin, RecordViewMixin, ModelView):
+class PaymentView(BulkActionsMixin, ExportMixin, RecordViewMixin, ModelView):
     record = "payment"
     datamodel = SQLAInterface(Payment)
     list_columns = ["collected_on", "contract", "customer", "amount", "kind", "method", "collected_by", "confirmed_at",
@@ -81,16 +143,59 @@ class PaymentView(ExportMixin, RecordViewMixin, ModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = {"contract": own_rel_filter("contract")}
     base_order = ("collected_on", "desc")
     show_template = "adsheet/payment_show.html"
-    method_permission_name = {**VIEW_METHOD_PERMISSIONS, "reverse": "edit"}
-    include_route_methods = RecordViewMixin.include_route_methods | {"reverse"}
+    # Confirming is the capability "can_confirm" on Payment (app.security.matrix.CAPABILITIES: Finance, Admin).
+    method_permission_name = {**VIEW_METHOD_PERMISSIONS, "reverse": "edit", "confirm": "confirm",
+                              "confirm_selected": "confirm"}
+    include_route_methods = RecordViewMixin.include_route_methods | {"reverse", "confirm"}
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
+            from .detail_actions import payment_steps
+
             item = self.datamodel.get(kwargs["pk"], self._base_filters)
-            kwargs["can_reverse"] = bool(
-                item is not None and item.confirmed_at is not None and item.reversed_at is None
-                and self.appbuilder.sm.has_access("can_edit", self.class_permission_name))
+            if item is not None:
+                kwargs["record_steps"] = payment_steps(self.endpoint, item)
         return super().render_template(template, **kwargs)
+
+    @expose("/confirm/<int:pk>", methods=["POST"])
+    @has_access
+    def confirm(self, pk):
+        """Finance confirms it received the payment: one click; the time is the server's (stored in UTC, shown in
+        APP_TIMEZONE), through the one confirmation (app.workflow.money.confirm_payment and its write guard)."""
+        from app.workflow.concurrency import parse_version
+        from app.workflow.http import run_action
+        from app.workflow.money import confirm_payment
+
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        # The page sends the version it was shown with: a payment changed since is refused.
+        refused = run_action(confirm_payment, item, expected_version=parse_version(request.form.get("version")))
+        if refused is not None:
+            flash(refused.message, "danger")
+        else:
+            flash(gettext("Payment confirmed as received."), "success")
+        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+    @action("confirm_selected", _l("Confirm received"), icon="fa-check", single=False)
+    def confirm_selected(self, items):
+        """Confirm the ticked payments, each through the one confirmation; each refusal is named with its row."""
+        from app.workflow.http import run_action
+        from app.workflow.money import confirm_payment
+
+        done, refusals = 0, []
+        for item in items:
+            pk = item.id
+            refused = run_action(confirm_payment, item)
+            if refused is None:
+                done += 1
+            else:
+                refusals.append(gettext("Payment #%(id)s: %(reason)s", id=pk, reason=refused.message))
+        if done:
+            flash(gettext("%(count)s payments confirmed as received.", count=done), "success")
+        for message in refusals:
+            flash(message, "danger")
+        return redirect(self.list_url())
 
     @expose("/reverse/<int:pk>", methods=["POST"])
     @has_access
@@ -109,7 +214,7 @@ class PaymentView(ExportMixin, RecordViewMixin, ModelView):
         return redirect(url_for(f"{self.endpoint}.show", pk=pk))
 
 
-class ContractView(ExportMixin, RecordViewMixin, ModelView):
+class ContractView(BulkActionsMixin, ExportMixin, RecordViewMixin, ModelView):
     record = "contract"
     datamodel = SQLAInterface(Contract)
     list_columns = ["number", "customer", "kind", "status", "start_date", "end_date", "amount"]
@@ -176,6 +281,8 @@ def approval_panel(contract, can_edit: bool) -> dict:
     from app.workflow.contracts import available_transitions, contract_facts, history
     from app.workflow.messages import translate
 
+    from .detail_actions import contract_unavailable_steps
+
     transitions = available_transitions(contract) if can_edit else []
     blockers = []
     if contract.status == ContractStatus.APPROVED:
@@ -193,4 +300,6 @@ def approval_panel(contract, can_edit: bool) -> dict:
         "status_label": enum_label(ContractStatus, contract.status),
         "transitions": [(to, TRANSITION_LABELS.get(to, to)) for to in transitions],
         "blockers": blockers, "history": rows,
+        # the steps the state allows but this user may not take, with why (app.views.detail_actions)
+        "unavailable": contract_unavailable_steps(contract),
     }

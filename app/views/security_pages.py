@@ -28,6 +28,12 @@ PERMISSION_LABELS = {
     "can_add_role_permissions": _l("set a role's permissions"),
     "can_list_role_permissions": _l("list a role's permissions"),
     "can_update_role_groups": _l("change a role's groups"), "can_update_role_users": _l("change a role's users"),
+    # the workflow's capabilities (app.security.matrix.CAPABILITIES)
+    "can_stamp": _l("record the customer's stamp"), "can_review": _l("review contracts"),
+    "can_approve": _l("approve contracts"), "can_seal": _l("seal contracts"),
+    "can_send_back": _l("send contracts back"), "can_cancel": _l("cancel contracts"),
+    "can_withdraw_own": _l("withdraw own contracts"), "can_confirm": _l("confirm payments received"),
+    "can_assign_owner": _l("assign customers to another owner"),
 }
 
 # FAB's own views and REST resources (the app's are named by the matrix and the menu).
@@ -35,6 +41,7 @@ FAB_VIEW_LABELS = {
     "AuthDBView": _l("Sign-in page"), "DashboardIndexView": _l("Start page"), "LocaleView": _l("Language switch"),
     "UtilView": _l("Back link"), "MenuApi": _l("Menu (API)"), "OpenApi": _l("API description document"),
     "SwaggerView": _l("API documentation page"), "SecurityApi": _l("Sign-in (API)"),
+    "AdsheetSecurityApi": _l("Sign-in (API)"),
     "UserDBModelView": _l("Users"), "RoleModelView": _l("Roles"), "UserGroupModelView": _l("Groups"),
     "PermissionModelView": _l("Base permissions"), "ViewMenuModelView": _l("Views and menus"),
     "PermissionViewModelView": _l("Permissions on views and menus"),

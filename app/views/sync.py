@@ -6,12 +6,12 @@ list actions: FAB posts them with the list form's CSRF token.
 """
 import json
 import logging
-import threading
 
-from flask import current_app, flash, redirect
-from flask_appbuilder import ModelRestApi, ModelView
+from flask import current_app, flash, jsonify, redirect, url_for
+from flask_appbuilder import ModelRestApi, ModelView, expose as expose_view
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext, lazy_gettext as _l
 
@@ -64,41 +64,11 @@ def _formatters() -> dict:
     }
 
 
-def outside_request(app, work, name: str):
-    """Run ``work()`` in a thread with its own app context and no request, so that the sync acts as the
-    linked user (named by ``acting_as``), not as the admin who clicked; returns what it returns."""
-    result = []
+def run_sync_now(link_ids: list[int]) -> list[int]:
+    """Queue one cycle of each link (sync.tasks); returns the queued runs' ids at once."""
+    from sync.tasks import enqueue_sync
 
-    def run():
-        with app.app_context():
-            try:
-                result.append(work())
-            finally:
-                db.session.remove()
-
-    db.session.commit()  # no open transaction of ours may block the sync's writes (SQLite)
-    thread = threading.Thread(target=run, name=name)
-    thread.start()
-    thread.join()
-    return result[0] if result else None
-
-
-def run_sync_now(app, link_ids: list[int]) -> list[tuple[int, str, str | None]]:
-    """Run one cycle of each link outside the request; returns (link, status, error)."""
-    from sync.runner import make_client, sync_link
-
-    def work():
-        results = []
-        try:
-            with make_client() as client:
-                for link_id in link_ids:
-                    run = sync_link(link_id, client)
-                    results.append((link_id, run.status, run.error))
-        except Exception as exc:  # noqa: BLE001 - shown to the admin
-            results.append((None, "failed", str(exc)))
-        return results
-
-    return outside_request(app, work, "sheets-sync-now") or []
+    return enqueue_sync(link_ids)
 
 
 def accept_problems(app, problem_ids: list[int], admin_id: int | None) -> list[tuple[int, str, object]]:
@@ -120,7 +90,9 @@ def accept_problems(app, problem_ids: list[int], admin_id: int | None) -> list[t
                 results.append((problem_id, "refused", gettext("The changes could not be applied; see the server log.")))
         return results
 
-    return outside_request(app, work, "sheets-accept") or []
+    from app.tasks import run_outside_request
+
+    return run_outside_request(work) or []
 
 
 class SyncLinkView(ModelView):
@@ -141,22 +113,32 @@ class SyncLinkView(ModelView):
             multiple=True, single=False)
     def sync_now(self, items):
         items = items if isinstance(items, list) else [items]
-        app = current_app._get_current_object()
-        for link_id, status, error in run_sync_now(app, [item.id for item in items]):
-            category = "danger" if status == "failed" else "warning" if status in ("partial", "skipped") else "success"
-            from app.labels import SYNC_LABELS, label_of
+        run_ids = run_sync_now([item.id for item in items])
+        flash(gettext("Sync queued: %(n)s link(s). The run's page shows its progress.", n=len(run_ids)), "info")
+        if len(run_ids) == 1:
+            return redirect(url_for("SyncRunView.show", pk=run_ids[0]))
+        return redirect(url_for("SyncRunView.list"))
 
-            text = gettext("Link %(id)s: %(status)s", id=link_id, status=label_of(SYNC_LABELS["status"], status))
-            flash(f"{text} {error or ''}".strip(), category)
-        return redirect(self.get_redirect())
+
+def run_progress(run: SyncRun) -> dict:
+    """What the run's page shows while it works (and polls: /syncrunview/progress/<id>)."""
+    from app.labels import SYNC_LABELS, label_of
+
+    return {"id": run.id, "status": run.status, "status_label": str(label_of(SYNC_LABELS["status"], run.status)),
+            "working": run.status in WORKING, "rows_read": run.rows_read, "rows_done": run.rows_done,
+            "rows_total": run.rows_total, "to_db": run.to_db, "to_sheet": run.to_sheet, "problems": run.problems}
+
+
+WORKING = ("queued", "running")
 
 
 class SyncRunView(ModelView):
     datamodel = SQLAInterface(SyncRun)
     class_permission_name = READ_ONLY_RECORDS["syncrun"][0]
     base_permissions = ["can_read"]
-    method_permission_name = {"list": "read", "show": "read"}
-    include_route_methods = {"list", "show"}
+    method_permission_name = {"list": "read", "show": "read", "progress": "read"}
+    include_route_methods = {"list", "show", "progress"}
+    show_template = "adsheet/syncrun_show.html"
     list_columns = ["id", "link", "started_at", "finished_at", "status", "rows_read", "to_db", "to_sheet",
                     "problems", "requests", "error"]
     show_columns = list_columns
@@ -165,6 +147,30 @@ class SyncRunView(ModelView):
     formatters_columns = _formatters()
     list_title = show_title = _l("Sync runs")
     base_order = ("id", "desc")
+
+    def _current(self, pk) -> SyncRun | None:
+        run = self.datamodel.get(pk)
+        if run is not None and run.status == "running":
+            from sync.runner import reap_interrupted
+
+            if reap_interrupted([run.link_id]):  # its process died: say so
+                db.session.refresh(run)
+        return run
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            run = self._current(kwargs["pk"])
+            kwargs["progress"] = run_progress(run) if run is not None else None
+        return super().render_template(template, **kwargs)
+
+    @expose_view("/progress/<int:pk>")
+    @has_access
+    def progress(self, pk):
+        """The run's progress as JSON, polled by its page (app/static/js/sync_run.js) while it works."""
+        run = self._current(pk)
+        if run is None:
+            return jsonify({"error": "not found"}), 404
+        return jsonify(run_progress(run))
 
 
 class SyncProblemView(ModelView):
@@ -192,7 +198,7 @@ class SyncProblemView(ModelView):
         return redirect(self.get_redirect())
 
     @action("accept", _l("Accept the held changes"),
-            _l("Apply the sheet edits these mass-change problems held back, as each link's user?"), "fa-check-square",
+            _l("Apply the sheet edits these mass-change problems held back, each as the user of its link?"), "fa-check-square",
             multiple=True, single=False)
     def accept(self, items):
         items = items if isinstance(items, list) else [items]

@@ -1,6 +1,6 @@
 """FAB's list and search widgets, with the per-page work they repeat done once."""
 from flask_appbuilder._compat import as_unicode
-from flask_appbuilder.widgets import ListWidget, RenderTemplateWidget
+from flask_appbuilder.widgets import ListWidget, RenderTemplateWidget, ShowWidget
 from flask_appbuilder.widgets import SearchWidget as FabSearchWidget
 from flask_babel import get_locale
 
@@ -55,3 +55,21 @@ class SearchWidget(FabSearchWidget):
 
         kwargs["active_filters"] = without_quick(self.filters.get_filters_values_tojson())
         return RenderTemplateWidget.__call__(self, **kwargs)
+
+
+class EditableShowWidget(ShowWidget):
+    """A record's page with an Edit button for those who may edit it (adsheet/widgets/show.html)."""
+
+    template = "adsheet/widgets/show.html"
+
+    def __call__(self, **kwargs):
+        from flask import current_app, url_for
+
+        name, pk = self.template_args.get("modelview_name"), self.template_args.get("pk")
+        edit_url = None
+        view = next((v for v in current_app.appbuilder.baseviews if v.__class__.__name__ == name), None)
+        if view is not None and pk is not None and "edit" in (view.include_route_methods or ()) \
+                and current_app.appbuilder.sm.has_access("can_edit", view.class_permission_name):
+            edit_url = url_for(f"{view.endpoint}.edit", pk=pk)
+        kwargs["edit_url"] = edit_url
+        return super().__call__(**kwargs)

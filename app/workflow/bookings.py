@@ -126,6 +126,30 @@ def confirm_proof(booking: Booking, contact: Contact, method: str, evidence: str
     return booking
 
 
+def send_proof_blockers(booking: Booking) -> list[RuleViolation]:
+    """Why the proof cannot be marked sent to the customer now (empty: it can)."""
+    if booking.published:
+        return [violation("booking.published_final", "The booking is published and final.")]
+    if ad_responsible_id(booking_customer_id(booking)) is None:
+        return [violation("booking.no_ad_responsible",
+                          "The customer has no ad responsible contact to confirm the proof.")]
+    return []
+
+
+def send_proof(booking: Booking) -> Booking:
+    """Record that the proof went to the customer's ad responsible contact (who and when: the write
+    preparation), through the write guard. Flushes; the caller commits."""
+    from .guards import check_record_write
+
+    blockers = send_proof_blockers(booking)
+    if blockers:
+        raise blockers[0]
+    booking.proof_status = ProofStatus.SENT.value
+    check_record_write("booking", booking)
+    db.session.flush()
+    return booking
+
+
 def publish(booking: Booking) -> Booking:
     """Mark the booking published (上刊) through the write guard; raises the first blocker."""
     from .guards import check_record_write

@@ -32,6 +32,7 @@ from app.security import authority
 from app.security.matrix import allowed
 from app.security.ownership import acting_user, current_role_names, restricted_user_id
 
+from .inboxes import owner_name, user_model
 from .money import agreed_due_date, close_of_business, fee_kind
 from .scope import own_rows
 from .renewals import LAPSED_DAYS_SHOWN, LOOK_AHEAD_DAYS
@@ -65,8 +66,10 @@ def money_text(value: Decimal) -> str:
 
 # --- statement 1: counted facts and the next issues' slots, one UNION ALL ---------------------------------
 
-def _row(family: str, user_id=None, ref=None, label=None, day=None, n=None, total=None, note=None):
-    """One select's columns in the union's shape (typed NULLs, so PostgreSQL can match the types)."""
+def _row(family: str, user_id=None, ref=None, label=None, day=None, n=None, total=None, note=None, extra=None,
+         extra2=None, extra3=None):
+    """One select's columns in the union's shape (typed NULLs, so PostgreSQL can match the types). The extra
+    texts carry the inboxes' owner, status or method and amount (app.workflow.inboxes)."""
     return [
         cast(literal(family), String()).label("family"),
         user_id if user_id is not None else cast(null(), Integer),
@@ -76,6 +79,9 @@ def _row(family: str, user_id=None, ref=None, label=None, day=None, n=None, tota
         day if day is not None else cast(null(), Date),
         n if n is not None else cast(null(), Integer),
         total if total is not None else cast(null(), Integer),
+        extra if extra is not None else cast(null(), String()),
+        extra2 if extra2 is not None else cast(null(), String()),
+        extra3 if extra3 is not None else cast(null(), String()),
     ]
 
 
@@ -102,8 +108,12 @@ def occupancy_select(today: date):
 
 
 def counted_facts_statement(sections, today: date, kpi_user: int | None, pipeline_user: int | None,
-                            renewal_user: int | None = None):
+                            renewal_user: int | None = None, inboxes=(), me=None):
     parts = []
+    if inboxes:
+        from .inboxes import inbox_parts
+
+        parts += inbox_parts(inboxes, today, me, _row)
     if "kpi" in sections:
         since = rules.kpi_window_start(today)
         activity = (select(*_row("activity", Activity.user_id, ref=cast(Activity.late, Integer), label=Activity.kind,
@@ -171,13 +181,19 @@ def dashboard_data(today: date | None = None, now: datetime | None = None) -> di
     sections = visible_sections(roles, lambda record: authority.may(me, "read", record))
     data: dict = {"sections": sections, "today": today.isoformat()}
     kpi_user = restricted_user_id("activity")
+    from .inboxes import collect, visible_inboxes
+
+    inboxes = visible_inboxes(roles, me)
     statement = counted_facts_statement(sections, today, kpi_user, restricted_user_id("customer"),
-                                        restricted_user_id("contract"))
-    issues, renewal_sizes = [], {}
+                                        restricted_user_id("contract"), inboxes=inboxes, me=me)
+    issues, renewal_sizes, inbox_rows = [], {}, []
     if statement is not None:
         activities, filings, sealed, stages, scores, persons = [], [], [], {}, [], {}
-        for family, user_id, ref, label, note, day, n, total in db.session.execute(statement):
-            if family == "activity":
+        for found in db.session.execute(statement):
+            family, user_id, ref, label, note, day, n, total = found[:8]
+            if family.startswith("inbox:"):
+                inbox_rows.append(tuple(found[:5]) + (_as_date(day),) + tuple(found[6:]))
+            elif family == "activity":
                 activities += [ActivityFact(user_id, label, _as_date(day), late=bool(ref))] * int(n)
             elif family == "filing":
                 filings.append(StageChangeFact(user_id, ref, CustomerStage.FILED.value, _as_date(day)))
@@ -206,6 +222,8 @@ def dashboard_data(today: date | None = None, now: datetime | None = None) -> di
         if "satisfaction" in sections:
             trend = rules.satisfaction_trend(scores, rules.month_keys(today, rules.SATISFACTION_MONTHS))
             data["satisfaction"] = {month: (str(avg) if avg is not None else None) for month, avg in trend.items()}
+    if inboxes:
+        data["inboxes"] = collect(inboxes, inbox_rows)
     if {"revenue", "ageing", "overdue"} & set(sections):
         data.update(money_figures(sections, today))
     if "occupancy" in sections:
@@ -294,11 +312,13 @@ def overdue_rows_statement(ranked_groups, user_id: int | None):
     if user_id is not None:
         first = own_rows(first, "contract", customer_id=Contract.customer_id, user_id=user_id)
     first = first.subquery()
-    return (select(Contract.id, Contract.number, Customer.name, Contract.kind, Contract.start_date,
+    owner = aliased(user_model())
+    return (select(Contract.id, Contract.number, Customer.name, owner_name(owner), Contract.kind, Contract.start_date,
                    Contract.payment_terms, Contract.settle_date, Contract.amount, Contract.discount_pct,
                    Contract.paid_total, Contract.written_off_total)
             .join(first, first.c.id == Contract.id)
             .join(Customer, Customer.id == Contract.customer_id)
+            .outerjoin(owner, owner.id == Customer.owner_id)
             .order_by(first.c.rank, first.c.id))
 
 
@@ -333,16 +353,19 @@ def money_figures(sections, today: date) -> dict:
         ranks = {due: position for position, due in enumerate(dict.fromkeys(g.due_date for g in leading))}
         facts, meta = [], {}
         if leading:
-            for cid, number, customer, *row in db.session.execute(
+            for cid, number, customer, owner, *row in db.session.execute(
                     overdue_rows_statement({group.ref: ranks[group.due_date] for group in leading}, user_id)):
                 kind, start, terms, settle, amount, discount, paid, written = row
                 facts.append(_receivable(cid, kind, _as_date(start), terms, _as_date(settle), amount, discount,
                                          paid, written))
-                meta[cid] = (number, customer)
+                meta[cid] = (number, customer, (owner or "").strip())
         late = rules.short_list(rules.overdue_first(open_receivables(facts, today)), total=total)
         late["rows"] = [{"contract_id": i.ref, "number": meta[i.ref][0], "customer": meta[i.ref][1],
+                         "owner": meta[i.ref][2],
                          "due_date": i.due_date.isoformat(), "outstanding": money_text(i.outstanding),
                          "days_overdue": i.days_overdue} for i in late["rows"]]
+        # what all the overdue contracts owe together (not only the rows shown)
+        late["outstanding"] = money_text(sum((group.outstanding for group in late_groups), Decimal("0.00")))
         out["overdue"] = late
     return out
 
@@ -387,9 +410,11 @@ def renewals_statement(groups, today: date, user_id: int | None):
     if user_id is not None:
         first_ids = own_rows(first_ids, "contract", customer_id=Contract.customer_id, user_id=user_id)
     first_ids = first_ids.subquery()
-    return (select(Contract.id, Contract.number, Contract.kind, Contract.end_date, Customer.name)
+    owner = aliased(user_model())
+    return (select(Contract.id, Contract.number, Contract.kind, Contract.end_date, Customer.name, owner_name(owner))
             .join(first_ids, first_ids.c.id == Contract.id)
             .join(Customer, Customer.id == Contract.customer_id)
+            .outerjoin(owner, owner.id == Customer.owner_id)
             .order_by(first_ids.c.end_date, first_ids.c.id))
 
 
@@ -401,12 +426,13 @@ def renewal_list(today: date, sizes: dict) -> dict:
     leading = rules.leading_groups(due_groups, sizes, tie_key=lambda group: group.end_date)
     meta, candidates = {}, []
     if leading:
-        for cid, number, kind, end, customer in db.session.execute(
+        for cid, number, kind, end, customer, owner in db.session.execute(
                 renewals_statement({group.ref for group in leading}, today, restricted_user_id("contract"))):
-            meta[cid] = (number, customer)
+            meta[cid] = (number, customer, (owner or "").strip())
             candidates.append(RenewalCandidate(cid, kind, _as_date(end)))
     due = rules.short_list(rules.renewals_due(candidates, today), total=total)
-    due["rows"] = [{"contract_id": c.ref, "number": meta[c.ref][0], "customer": meta[c.ref][1], "kind": c.kind,
+    due["rows"] = [{"contract_id": c.ref, "number": meta[c.ref][0], "customer": meta[c.ref][1],
+                    "owner": meta[c.ref][2], "kind": c.kind,
                     "end_date": c.end_date.isoformat(), "status": status} for c, status in due["rows"]]
     return due
 
@@ -426,31 +452,34 @@ def handovers_statement(user_id: int | None):
     # The method test sits in the count's FILTER: SQLite then counts in one pass over the table instead of
     # visiting half of it row by row through ix_payment_method_date.
     count = select(cast(null(), Integer), cast(null(), String()), cast(null(), Date), cast(null(), Money),
-                   cast(null(), String()), cast(null(), String()),
+                   cast(null(), String()), cast(null(), String()), cast(null(), String()),
                    func.count().filter(Payment.method.in_(HANDED_OVER))).where(*waiting)
     first = (select(Payment.id, Payment.method, Payment.collected_on, Payment.amount, Payment.contract_id,
                     Payment.customer_id)
              .where(Payment.method.in_(HANDED_OVER), *waiting)
              .order_by(Payment.collected_on, Payment.id).limit(rules.SHORT_LIST).subquery())
+    owner = aliased(user_model())
     rows = (select(first.c.id, first.c.method, first.c.collected_on, first.c.amount, Contract.number, Customer.name,
-                   cast(null(), Integer))
+                   owner_name(owner), cast(null(), Integer))
             .join(Contract, Contract.id == first.c.contract_id)
-            .join(Customer, Customer.id == first.c.customer_id))
+            .join(Customer, Customer.id == first.c.customer_id)
+            .outerjoin(owner, owner.id == Customer.owner_id))
     return union_all(count, rows)
 
 
 def handover_list(now: datetime) -> dict:
     meta, payments, total = {}, [], 0
-    for pid, method, collected_on, amount, number, customer, waiting in db.session.execute(
+    for pid, method, collected_on, amount, number, customer, owner, waiting in db.session.execute(
             handovers_statement(restricted_user_id("payment"))):
         if pid is None:
             total = int(waiting)
             continue
-        meta[pid] = (Decimal(amount), number, customer)
+        meta[pid] = (Decimal(amount), number, customer, (owner or "").strip())
         payments.append(CollectedPayment(pid, method, _as_date(collected_on)))
     payments.sort(key=lambda p: p.ref)  # the given order: handovers_late keeps it among same-day payments
     pending = rules.short_list(rules.handovers_late(payments, now, close_of_business()), total=total)
     pending["rows"] = [{"payment_id": p.ref, "method": p.method, "collected_on": p.collected_on.isoformat(),
                         "amount": money_text(meta[p.ref][0]), "contract": meta[p.ref][1],
-                        "customer": meta[p.ref][2], "overdue": late} for p, late in pending["rows"]]
+                        "customer": meta[p.ref][2], "owner": meta[p.ref][3], "overdue": late}
+                       for p, late in pending["rows"]]
     return pending

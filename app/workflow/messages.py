@@ -95,6 +95,7 @@ MESSAGES = {
     "money.reversal_reason_required": _l("A reason is required to reverse a payment."),
     "money.reversal_time_missing": _l("A reversal records when it was made."),
     "money.already_reversed": _l("This payment was already reversed."),
+    "money.confirm_reversed": _l("This payment was reversed: it cannot be confirmed."),
     # any record
     "field.invalid": _l("%(field)s: %(problem)s"),
     "edit.system_field": _l("%(fields)s: set by the system when you act, not typed."),

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.domain.enums import ContractKind, ContractStatus, PaymentKind, PaymentMethod
 from app.domain.rules import money as rules
@@ -171,7 +172,9 @@ def pending_handovers(now: datetime | None = None) -> list[HandoverRow]:
     now = now or datetime.now()
     query = (select(Payment).where(Payment.method.in_([PaymentMethod.CASH.value, PaymentMethod.CHEQUE.value]),
                                    Payment.collected_by_id.is_not(None), Payment.confirmed_at.is_(None))
-             .order_by(Payment.collected_on, Payment.id))
+             .order_by(Payment.collected_on, Payment.id)
+             .options(joinedload(Payment.contract), joinedload(Payment.collected_by),
+                      joinedload(Payment.customer).joinedload(Customer.owner)))  # the page names them all
     query = own_rows(query, "payment", customer_id=Payment.customer_id)
     cob = close_of_business()
     return [HandoverRow(p, rules.handover_overdue(p.method, p.collected_on, None, now, cob))
@@ -181,6 +184,41 @@ def pending_handovers(now: datetime | None = None) -> list[HandoverRow]:
 def confirm_not_allowed(field: str | None = None):
     return violation("money.confirm_not_allowed", "You are not allowed to confirm that a payment was received.",
                      field=field)
+
+
+def confirm_blockers(payment: Payment, may_confirm: bool | None = None) -> list:
+    """Why the current user may not confirm `payment` now (empty: they may). The one list the confirm action
+    checks and the pages show next to a missing button. `may_confirm`: the capability, if already known
+    (a list page asks once for all its rows)."""
+    out = []
+    if may_confirm is None:
+        may_confirm = authority.has_capability(None, Capability.CONFIRM_PAYMENT)
+    if not may_confirm:
+        out.append(confirm_not_allowed())
+    if payment.reversed_at is not None:
+        out.append(violation("money.confirm_reversed", "This payment was reversed: it cannot be confirmed."))
+    elif payment.confirmed_at is not None:
+        out.append(violation("money.already_confirmed", "This payment was already confirmed."))
+    return out
+
+
+def reverse_blockers(payment: Payment, who_may: bool = False) -> list:
+    """Why a reversal of `payment` is not offered (empty: it may be reversed, with a reason). `who_may`: also
+    whether the current user's roles may record a reversal (the write guard's declaration, app.domain.rules.editable)."""
+    if who_may:
+        from app.domain.rules import editable
+
+        from .guards import editable_violation
+
+        refused = editable_violation("payment", payment, set(editable.REVERSAL))
+        if refused is not None:
+            return [refused]
+    if payment.reversed_at is not None:
+        return [violation("money.already_reversed", "This payment was already reversed.")]
+    if payment.confirmed_at is None:
+        return [violation("money.reversal_not_confirmed",
+                          "Only a confirmed payment is reversed; correct an unconfirmed one directly.")]
+    return []
 
 
 def confirm_payment(payment: Payment, at: datetime | None = None, expected_version: int | None = None) -> Payment:
@@ -196,10 +234,9 @@ def confirm_payment(payment: Payment, at: datetime | None = None, expected_versi
         lock_for_update(payment.contract)
     if expected_version is not None:
         check_version(payment, expected_version)
-    if payment.confirmed_at is not None:
-        raise violation("money.already_confirmed", "This payment was already confirmed.")
-    if not authority.has_capability(None, Capability.CONFIRM_PAYMENT):
-        raise confirm_not_allowed()
+    blockers = confirm_blockers(payment)
+    if blockers:
+        raise blockers[0]
     moment = at or utcnow()
     payment.received_at = payment.received_at or moment
     payment.confirmed_at = moment
@@ -218,7 +255,7 @@ def reverse_payment(payment: Payment, reason: str | None, at: datetime | None = 
     if payment.contract is not None:
         lock_for_update(payment.contract)
     if payment.reversed_at is not None:
-        raise violation("money.already_reversed", "This payment was already reversed.")
+        raise reverse_blockers(payment)[0]
     payment.reversed_at = at or utcnow()
     payment.reversal_reason = reason
     check_record_write("payment", payment)

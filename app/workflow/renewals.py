@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from app.domain.enums import ContractStatus
 from app.domain.rules.dates import RENEWAL_OK, renewal_status
@@ -31,7 +31,8 @@ def renewals(today: date | None = None) -> list[RenewalRow]:
                     Contract.end_date >= today - timedelta(days=LAPSED_DAYS_SHOWN),
                     ~exists().where(renewal.renews_id == Contract.id,
                                     renewal.status != ContractStatus.CANCELLED.value))
-             .order_by(Contract.end_date))
+             .order_by(Contract.end_date, Contract.id)
+             .options(joinedload(Contract.customer).joinedload(Customer.owner)))  # the page names them
     query = own_rows(query, "contract", owner_id=Customer.owner_id)
     rows = []
     for contract in db.session.scalars(query):

@@ -154,7 +154,7 @@ class Watched:
         self.offsite: list[str] = []
         self.expected_status_errors = 0
         page.on("console", self._console)
-        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("pageerror", lambda error: self.page_errors.append(f"{error} @ {self.page.url}"))
         page.route("**/*", self._route)
 
     def _console(self, message):

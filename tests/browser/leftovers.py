@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 # Names that stay as they are in either language: the product, file formats, and in the language menu the
 # name of each language in its own language (the way back for someone who cannot read the other one).
-KEPT = {"Adsheet", "CSV", "Excel", "ID", "PDF", "PNG", "JPEG", "JPG", "English", "中文", "Chart.js"}
+KEPT = {"Adsheet", "CSV", "Excel", "ID", "PDF", "PNG", "JPEG", "JPG", "English", "中文", "Chart.js",
+        # a file name's extension (a document from before uploaded names were kept is offered as 营业执照-11.pdf)
+        "pdf", "png", "jpeg", "jpg", "xlsx", "csv"}
 
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z]+")
 CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -18,14 +20,15 @@ CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Columns holding typed text (never enum values, which must be shown as labels).
 DATA_COLUMNS = {
     "customer": ("name", "short_name", "credit_code", "industry", "city", "notes", "license_copy",
-                 "operating_permit"),
+                 "operating_permit", "license_copy_filename", "operating_permit_filename"),
     "contact": ("name", "title", "mobile", "phone", "email"),
     "activity": ("outcome",),
     "publication": ("name",),
     "issue": ("number",),
     "ad_slot": ("name", "size"),
     "contract": ("number", "party_name", "notes"),
-    "booking": ("copy_text", "proof_evidence", "supporting_document"),
+    "booking": ("copy_text", "proof_evidence", "supporting_document", "proof_evidence_filename",
+                "supporting_document_filename"),
     "payment": ("notes",),
     "write_off": ("reason",),
     "complaint": ("subject", "details", "resolution"),

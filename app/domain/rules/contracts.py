@@ -214,6 +214,19 @@ def allowed_transitions(actor: Actor, contract: ContractFacts) -> list[str]:
             and not _permission_violations(actor, contract, to)]
 
 
+def refused_transitions(actor: Actor, contract: ContractFacts) -> dict[str, list[RuleViolation]]:
+    """The steps the contract's state allows (next step, back to draft, cancel) that ``actor`` may not take,
+    with why (the permission, the owner, the four-eyes rule): what a page says next to a missing button."""
+    out: dict[str, list[RuleViolation]] = {}
+    for to in (FORWARD.get(contract.status), S.DRAFT, S.CANCELLED):
+        if to is None or _state_violation(contract, to) is not None:
+            continue
+        denied = _permission_violations(actor, contract, to)
+        if denied:
+            out[str(to)] = denied
+    return out
+
+
 def is_in_force(contract: ContractFacts, on: date) -> bool:
     """Sealed and ``start <= on <= end``: the only state in which ads may run."""
     return (contract.status == S.SEALED and contract.start is not None

@@ -110,11 +110,13 @@ TABLES = {"contract": CONTRACT, "booking": BOOKING, "payment": PAYMENT, "writeof
 # Fields the system sets (who acted, when, derived copies): no person sets them, through any door.
 SYSTEM_FIELDS = {
     "activity": ("user", "late"),
-    "contract": ("created_by",),
+    "contract": ("created_by", "net_amount", "paid_total", "written_off_total", "party_name_sort"),
     "booking": ("customer", "proof_confirmed_at", "proof_recorded_by", "proof_sent_to", "proof_sent_at"),
     "payment": ("customer", "collected_by", "confirmed_by", "reversed_by"),
     "writeoff": ("customer", "recorded_by"),
     "complaint": ("handled_by",),
+    "customer": ("name_sort", "name_grams"),
+    "contact": ("name_sort",),
 }
 # Fields changed only by their workflow action, which has its own rule and message (the approval chain).
 ACTION_FIELDS = {"contract": ("status",)}

@@ -5,13 +5,13 @@ number_counter: the last running number given out per scope (app.workflow.number
 CONTRACT_NUMBER_PATTERN), starting from the highest number already in use when a scope is first used.
 
 Revision ID: contract_saved_views
-Revises: ui_name_keys
+Revises: inbox_indexes
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "contract_saved_views"
-down_revision = "ui_name_keys"
+down_revision = "inbox_indexes"
 branch_labels = None
 depends_on = None
 
