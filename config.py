@@ -72,6 +72,16 @@ def app_timezone() -> str | None:
     return name
 
 
+def contract_number_pattern() -> str:
+    from app.domain.numbering import DEFAULT_PATTERN, pattern_problem
+
+    pattern = os.environ.get("CONTRACT_NUMBER_PATTERN", "").strip() or DEFAULT_PATTERN
+    problem = pattern_problem(pattern)
+    if problem:
+        raise ConfigError(f"CONTRACT_NUMBER_PATTERN {pattern!r} cannot number contracts: {problem}")
+    return pattern
+
+
 def from_environment() -> dict:
     """Collect the settings; the app factory fills in what needs the instance path."""
     locale = os.environ.get("APP_LOCALE", "zh")
@@ -89,6 +99,8 @@ def from_environment() -> dict:
         "IMPORT_MAX_MB": _positive_int("IMPORT_MAX_MB", 20),
         "IMPORT_MAX_ROWS": _positive_int("IMPORT_MAX_ROWS", 200_000),
         "IMPORT_BACKGROUND_ROWS": _positive_int("IMPORT_BACKGROUND_ROWS", 5000),
+        # New contracts without a number get the next one of this pattern (app.domain.numbering).
+        "CONTRACT_NUMBER_PATTERN": contract_number_pattern(),
         "SHEETS_API_URL": os.environ.get("SHEETS_API_URL", "https://sheets.googleapis.com"),
         "GOOGLE_APPLICATION_CREDENTIALS": os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"),
         # Sheets API quotas: per link, and for the whole project (all links share Google's quota).

@@ -94,6 +94,9 @@ def register_extensions(app: Flask) -> None:
     init_list_arguments(app, appbuilder)  # bad page, page-size and sort arguments answer 400
     init_navbar_menu(app)
     init_page_texts(app)
+    from app.views.display import register_money_filter
+
+    register_money_filter(app)  # {{ amount | money }}: ¥36,000.00
     init_security_hooks(app)
     from app.tasks import init_tasks
 

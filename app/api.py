@@ -84,6 +84,13 @@ class ContractApi(RecordApiMixin, ModelRestApi):
                                   "status", "copy_finance", "copy_department", "copy_customer", "renews", "notes"]
     search_columns = ["number", "customer", "status", "kind", "end_date", "start_date"]
 
+    def _init_model_schemas(self) -> None:
+        super()._init_model_schemas()
+        # Left out, the number is the next one of CONTRACT_NUMBER_PATTERN and the party name the customer's
+        # name (app.workflow.prepare.fill_contract).
+        for name in ("number", "party_name"):
+            self.add_model_schema.fields[name].required = False
+
     @expose("/<int:pk>/transition", methods=["POST"])
     @protect()
     @safe

@@ -77,7 +77,7 @@ FIELD_LABELS = {
     "start_date": _l("Start date"),
     "end_date": _l("End date"),
     "amount": _l("Amount"),
-    "discount_pct": _l("Discount %"),
+    "discount_pct": _l("Discount (% off the amount)"),
     "payment_terms": _l("Payment terms"),
     "settle_date": _l("Settlement date"),
     "status": _l("Status"),
@@ -212,7 +212,11 @@ def role_label(role) -> str:
 
 
 # Records the audit log names that have no page of their own (app.workflow.audit.audited_records).
-AUDIT_ONLY_RECORDS = {"slotpricechange": (_l("Price changes"), _l("price change"))}
+AUDIT_ONLY_RECORDS = {
+    "slotpricechange": (_l("Price changes"), _l("price change")),
+    # Security records the audit log keeps (app.workflow.audit.SECURITY_RECORDS).
+    "user": (_l("Users"), _l("user account")), "role": (_l("Roles"), _l("role")), "group": (_l("Groups"), _l("group")),
+}
 
 
 def record_label(record: str | None) -> str:

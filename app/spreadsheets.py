@@ -33,6 +33,11 @@ XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 CSV_BOM = "\ufeff"  # Excel needs it to read UTF-8 Chinese text
 
 
+class MoneyValue(Decimal):
+    """An amount of money: a number in every format, shown in Excel with thousands separators and the yuan
+    sign (app.views.display.MONEY_NUMBER_FORMAT)."""
+
+
 def is_number(value) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
@@ -97,6 +102,12 @@ def xlsx_bytes(rows: Iterable[Iterable]) -> bytes:
 
 
 def xlsx_cell(sheet, value):
+    if isinstance(value, MoneyValue):
+        from app.views.display import MONEY_NUMBER_FORMAT
+
+        cell = WriteOnlyCell(sheet, value=Decimal(value))
+        cell.number_format = MONEY_NUMBER_FORMAT
+        return cell
     value = xlsx_value(value)
     if value is None or is_number(value):
         return value

@@ -157,6 +157,10 @@ class DocumentWidget:
             return file_input
         remove = html_params(type="checkbox", name=f"_{field.name}-delete", id=f"_{field.name}-delete")
         on_file, remove_label = escape(gettext("A document is on file.")), escape(gettext("Remove it"))
+        named = getattr(field, "on_file", None)  # set by the edit page (app.views.documents.prefill_form)
+        if named:
+            on_file = Markup(f'{escape(gettext("On file:"))} <a href="{escape(named["url"])}" '
+                             f'class="adsheet-document-link"><i class="fa fa-download"></i> {escape(named["name"])}</a>')
         return Markup(f'<p class="help-block adsheet-document-on-file">{on_file} '
                       f'<label><input {remove}> {remove_label}</label></p>') + file_input
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.checks import DATE_RANGES, record_errors
+from app.domain.validation import parse_amount
 from app.domain.rules.editable import ever_editable
 from app.domain.rules.errors import RuleViolation
 from app.labels import ENUM_LABELS, FIELD_LABELS, RECORD_LABELS
@@ -116,7 +117,7 @@ def normalise(column: Column, text: str, labels: dict | None = None) -> str:
         return text
     try:
         if column.kind == "decimal":
-            amount = Decimal(text.replace(",", ""))
+            amount = parse_amount(text)  # the one money parser (app.domain.validation)
             if amount.is_finite() and amount == amount.quantize(Decimal("0.01")):
                 return decimal_text(amount)
         elif column.kind == "date":
@@ -292,12 +293,9 @@ class DbSide:
             return parse_date(text)
         if kind == "decimal":
             try:
-                amount = Decimal(text.replace(",", ""))
-            except InvalidOperation:
-                raise BadValue(gettext("An amount must be a number.")) from None
-            if not amount.is_finite():
-                raise BadValue(gettext("An amount must be a number."))
-            return amount
+                return parse_amount(text)  # the one money parser: "36,000", "¥36，000" (app.domain.validation)
+            except ValueError as exc:
+                raise BadValue(gettext(str(exc))) from None
         if kind == "bool":
             return parse_bool(text)
         if kind == "ref":

@@ -181,3 +181,9 @@ def test_a_refused_save_keeps_the_document_on_file(app, login, licensed):
     assert response.status_code == 200 and "FileStorage" not in response.get_data(as_text=True)
     after = customer_named(app, licensed.name)
     assert (after.license_copy, after.license_copy_filename) == (licensed.license_copy, "营业执照 副本.pdf")
+
+
+def test_the_edit_form_names_and_links_the_document_on_file(login, licensed):
+    page = login("sales1").get(f"/customerview/edit/{licensed.id}").get_data(as_text=True)
+    assert re.search(r'<a href="/customerview/document/\d+/license_copy"[^>]*>.*营业执照 副本\.pdf</a>', page)
+    assert "FileStorage" not in page and "Delete" not in page

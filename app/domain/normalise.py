@@ -23,6 +23,7 @@ Decisions (the issue and the seed are silent on the details):
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 KEEP_CONTROLS = frozenset("\n\t")
@@ -89,3 +90,43 @@ def is_real_text(value: str | None) -> bool:
     """At least one letter or digit once cleaned (reasons, subjects)."""
     text = unicodedata.normalize("NFKC", strip_invisible(value or ""))
     return any(unicodedata.category(char)[0] in "LN" for char in text)
+
+
+# -- amounts -------------------------------------------------------------------------------------------------
+# One parser for money typed by people, used by the forms, the REST API and the sheet sync
+# (app.domain.validation.parse_amount): "36000", "36,000", "36，000" (full-width comma), "¥36,000", "￥36,000.50",
+# "RMB 36,000", "36,000元". Thousands separators must group three digits ("3,6000" is refused, not guessed).
+AMOUNT_PREFIXES = ("¥", "RMB", "CNY")  # NFKC makes ￥ (U+FFE5) the yen/yuan sign ¥ (U+00A5)
+AMOUNT_SUFFIXES = ("元",)
+_PLAIN_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+_GROUPED_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+class AmountTextError(ValueError):
+    """`kind` is "number" (not a number) or "grouping" (separators not in threes)."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+def amount_text(value: str) -> str:
+    """Typed money text as a plain decimal string ("¥36,000.5" -> "36000.5"); AmountTextError otherwise."""
+    text = unicodedata.normalize("NFKC", strip_invisible(str(value)))
+    text = text.strip()
+    for prefix in AMOUNT_PREFIXES:
+        if text.upper().startswith(prefix):
+            text = text[len(prefix):].lstrip()  # "RMB 36,000"; blanks between digits stay refused
+            break
+    if text.startswith("-¥"):
+        text = "-" + text[2:]
+    for suffix in AMOUNT_SUFFIXES:
+        if text.endswith(suffix):
+            text = text[: -len(suffix)].rstrip()
+    if _PLAIN_NUMBER.match(text):
+        return text
+    if _GROUPED_NUMBER.match(text):
+        return text.replace(",", "")
+    if "," in text and _PLAIN_NUMBER.match(text.replace(",", "")):
+        raise AmountTextError("grouping")
+    raise AmountTextError("number")

@@ -8,7 +8,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from app.domain.normalise import clean_code, clean_credit_code, hidden_characters
+from app.domain.normalise import AmountTextError, amount_text, clean_code, clean_credit_code, hidden_characters
 
 # GB 32100-2015: 17 characters from this alphabet, then a check character.
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -77,13 +77,26 @@ def check_email(value: str | None) -> str | None:
 
 
 def parse_amount(value) -> Decimal:
-    """Parse a money amount; raises ValueError with a message for bad input."""
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        amount = Decimal((clean_code(str(value)) or "").replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValueError(N_("An amount must be a number.")) from None
+    """Parse a money amount (the one parser of forms, API and sheets: thousands separators, full-width
+    characters and a currency sign are accepted, app.domain.normalise.amount_text); raises ValueError with a
+    message for bad input."""
+    if isinstance(value, bool):
+        raise ValueError(N_("An amount must be a number."))
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    else:
+        if isinstance(value, float):
+            value = repr(value)
+        try:
+            amount = Decimal(amount_text(value))
+        except AmountTextError as exc:
+            if exc.kind == "grouping":
+                raise ValueError(N_("Thousands separators group three digits, as in 36,000.")) from None
+            raise ValueError(N_("An amount must be a number.")) from None
+        except InvalidOperation:
+            raise ValueError(N_("An amount must be a number.")) from None
     if not amount.is_finite():
         raise ValueError(N_("An amount must be a number."))
     return amount

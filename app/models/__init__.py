@@ -10,6 +10,7 @@ from .workflow import (  # noqa: F401
 from .sync import SyncBase, SyncLink, SyncProblem, SyncRun  # noqa: F401
 from .security import LoginThrottle, SessionStamp  # noqa: F401
 from .imports import ImportJob, ImportMapping  # noqa: F401
+from .preferences import NumberCounter, SavedView  # noqa: F401
 
 ALL_MODELS = (
     Customer, Contact, Activity, Publication, Issue, AdSlot, SlotPriceChange,

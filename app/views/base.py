@@ -17,6 +17,7 @@ from app.workflow.http import Refusal
 from app.search import CustomerNameSearchMixin
 
 from .choices import ChoicesMixin, install_relation_fields
+from .finding import FindingMixin
 from .datetimes import install_datetime_fields
 from .versions import VersionedApiMixin, VersionedViewMixin
 from .widgets import BoundedCountListWidget, EditableShowWidget, SearchWidget
@@ -26,7 +27,7 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 # ModelView and ModelRestApi methods -> the matrix operation they need.
 VIEW_METHOD_PERMISSIONS = {
     "list": "read", "show": "read", "document": "read", "export_csv": "read", "export_xlsx": "read",
-    "choices": "read",
+    "choices": "read", "save_view": "read", "delete_view": "read",  # one's own saved views (app.views.finding)
     "add": "add", "edit": "edit", "delete": "delete",
 }
 API_METHOD_PERMISSIONS = {
@@ -124,6 +125,9 @@ class RecordApiMixin(SafeApiMixin, VersionedApiMixin, RecordMixin):
             for field in schema.fields.values():
                 if isinstance(field, fields.Decimal):
                     field.places = None
+                    from .amounts import AmountSchemaField
+
+                    field.__class__ = AmountSchemaField  # "36,000" read by the one parser
                 if isinstance(field, fields.String):
                     field.validators = [check for check in field.validators if not isinstance(check, Length)]
 
@@ -189,7 +193,7 @@ class RecordApiMixin(SafeApiMixin, VersionedApiMixin, RecordMixin):
 
 
 
-class RecordViewMixin(VersionedViewMixin, CustomerNameSearchMixin, ChoicesMixin, RecordMixin):
+class RecordViewMixin(FindingMixin, VersionedViewMixin, CustomerNameSearchMixin, ChoicesMixin, RecordMixin):
     """A record's ModelView. A database error in a save never shows its SQL: the datamodel refuses it in words
     (FAB flashes that text, or `database_error_message` after a failed edit), and so do the write hooks
     (a query there may flush the half-made row)."""
@@ -197,7 +201,7 @@ class RecordViewMixin(VersionedViewMixin, CustomerNameSearchMixin, ChoicesMixin,
     method_permission_name = {m: p for m, p in VIEW_METHOD_PERMISSIONS.items()}
     # FAB's `download/<filename>` is left out: documents download through `document` (app.views.documents).
     include_route_methods = {"list", "show", "add", "edit", "delete", "document", "export_csv", "export_xlsx",
-                             "choices"}
+                             "choices", "save_view", "delete_view"}
     add_template = "adsheet/add.html"
     edit_template = "adsheet/edit.html"
     list_widget = BoundedCountListWidget
@@ -233,6 +237,10 @@ class RecordViewMixin(VersionedViewMixin, CustomerNameSearchMixin, ChoicesMixin,
             cls.formatters_columns = {**plain_formatters(cls), **(cls.formatters_columns or {})}
             cls.add_form_extra_fields = {**checkboxes(cls, cls.add_columns), **(cls.add_form_extra_fields or {})}
             cls.edit_form_extra_fields = {**checkboxes(cls, cls.edit_columns), **(cls.edit_form_extra_fields or {})}
+            from .amounts import amount_fields  # "36,000" and "¥36，000" read by the one parser
+
+            cls.add_form_extra_fields = {**amount_fields(cls, cls.add_columns), **cls.add_form_extra_fields}
+            cls.edit_form_extra_fields = {**amount_fields(cls, cls.edit_columns), **cls.edit_form_extra_fields}
 
 
 def install_enum_fields(cls) -> None:
@@ -328,6 +336,8 @@ def plain_formatters(cls) -> dict:
     from sqlalchemy import Boolean, DateTime, inspect as sa_inspect
     from flask_babel import lazy_gettext as _l
 
+    from .display import is_money_column, money_formatter
+
     mapper = sa_inspect(cls.datamodel.obj)
     shown = set(cls.list_columns or []) | set(cls.show_columns or [])
     formatters = {}
@@ -335,6 +345,8 @@ def plain_formatters(cls) -> dict:
         col = mapper.columns.get(column)
         if col is not None and isinstance(col.type, Boolean):
             formatters[column] = lambda v: "" if v is None else (_l("Yes") if v else _l("No"))
+        elif col is not None and is_money_column(cls.datamodel.obj, column):
+            formatters[column] = money_formatter  # ¥36,000.00, right-aligned in lists (app.views.display)
         elif col is not None and isinstance(col.type, DateTime):
             from .display import local_minute_text
 

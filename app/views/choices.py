@@ -37,6 +37,10 @@ def label_columns(model) -> list:
     }.get(model, [])
 
 
+# Rows whose options name their customer too ("周志强 (某某公司)", "HT-2026-0001 (某某公司)"), and are found by it.
+WITH_CUSTOMER = ("Contact", "Contract")
+
+
 def text_clause(model, term: str):
     from app.models import Customer
     from app.search import clean_search_text, customer_name_contains, escape_like
@@ -45,7 +49,41 @@ def text_clause(model, term: str):
     if model is Customer:
         return customer_name_contains(term)
     clauses = [column.ilike(f"%{escape_like(term)}%", escape="\\") for column in label_columns(model)]
+    if model.__name__ in WITH_CUSTOMER and len(term) >= 2:  # a contract by its customer's name, too
+        clauses.append(customer_name_contains(term, model.customer_id))
     return or_(*clauses) if clauses else None
+
+
+def choice_text(row) -> str:
+    """An option's text: the row's own name, with its company for contacts and contracts."""
+    customer = getattr(row, "customer", None) if type(row).__name__ in WITH_CUSTOMER else None
+    return f"{row} ({customer.name})" if customer is not None else str(row)
+
+
+def choice_loads(model) -> list:
+    loads = [joinedload(getattr(model, sub)) for sub in repr_loads(model)]
+    if model.__name__ in WITH_CUSTOMER:
+        loads.append(joinedload(model.customer))
+    return loads
+
+
+def context_clause(view, column: str, model, chosen: str):
+    """Rows of `column` limited by what the form already chose (`view.relation_context`: the contact of an
+    activity among the chosen customer's contacts); None when the column depends on nothing or nothing is
+    chosen yet."""
+    from sqlalchemy import select
+
+    from app.models import Customer
+
+    depends = (getattr(view, "relation_context", None) or {}).get(column)
+    if not depends or not valid_id_text(chosen or "") or "customer_id" not in model.__table__.c:
+        return None
+    source = view.datamodel.get_related_interface(depends).obj
+    if source is Customer:
+        return model.customer_id == int(chosen)
+    if "customer_id" in source.__table__.c:  # e.g. a booking's contract: that contract's customer
+        return model.customer_id.in_(select(source.customer_id).where(source.id == int(chosen)))
+    return None
 
 
 def target_record(model) -> str | None:
@@ -78,10 +116,11 @@ class AjaxRelationWidget:
         kwargs.setdefault("id", field.id)
         kwargs["class"] = ("adsheet-choices form-control " + kwargs.get("class", "")).strip()
         value = field._value()
+        depends = (getattr(field.view_cls, "relation_context", None) or {}).get(field.column, "")
         params = html_params(type="text", name=field.name, value=value, **{
             "data-endpoint": url_for(f"{field.view_name}.choices", column=field.column),
             "data-label": field.label_text(), "data-placeholder": gettext("Type to search"),
-            "data-required": "1" if field.flags.required else "",
+            "data-required": "1" if field.flags.required else "", "data-depends": depends,
         }, **kwargs)
         return Markup(f"<input {params}>")
 
@@ -101,7 +140,7 @@ class AjaxRelationField(Field):
             str(self.data) if self.data not in (None, "") else "")
 
     def label_text(self) -> str:
-        return str(self.data) if self.data is not None and hasattr(self.data, "id") else ""
+        return choice_text(self.data) if self.data is not None and hasattr(self.data, "id") else ""
 
     def process_formdata(self, valuelist):
         self._raw = (valuelist[0] if valuelist else "") or ""
@@ -114,7 +153,13 @@ class AjaxRelationField(Field):
         item = None
         if rows is not None and valid_id_text(self._raw):
             model = rows.column_descriptions[0]["entity"]
-            item = rows.filter(model.id == int(self._raw)).one_or_none()
+            rows = rows.filter(model.id == int(self._raw))
+            depends = (getattr(self.view_cls, "relation_context", None) or {}).get(self.column)
+            other = getattr(form, depends, None) if depends else None
+            clause = context_clause(self.view_cls, self.column, model, getattr(other, "_raw", "")) if other else None
+            if clause is not None:  # not a contact of the customer chosen beside it
+                rows = rows.filter(clause)
+            item = rows.one_or_none()
         if item is None:
             raise ValidationError(gettext("Not a valid choice"))
         self.data = item
@@ -164,10 +209,14 @@ class ChoicesMixin:
         if rows is None:
             return jsonify({"results": [], "more": False})
         model = rows.column_descriptions[0]["entity"]
+        rows = rows.options(*choice_loads(model))
         wanted = request.args.get("id", "")
         if wanted:
             found = rows.filter(model.id == int(wanted)).all() if valid_id_text(wanted) else []
-            return jsonify({"results": [{"id": r.id, "text": str(r)} for r in found], "more": False})
+            return jsonify({"results": [{"id": r.id, "text": choice_text(r)} for r in found], "more": False})
+        clause = context_clause(self, column, model, request.args.get("within", ""))
+        if clause is not None:
+            rows = rows.filter(clause)
         term = request.args.get("q", "").strip()[:100]
         if term:
             clause = text_clause(model, term)
@@ -177,9 +226,8 @@ class ChoicesMixin:
         if page is None or not 1 <= page <= MAX_PAGE:
             return jsonify({"message": gettext("page must be a page number from 1 to %(max)s.", max=MAX_PAGE)}), 400
         order = label_columns(model)[:1] or [model.id]
-        rows = rows.options(*[joinedload(getattr(model, sub)) for sub in repr_loads(model)])
         found = rows.order_by(*order, model.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1).all()
-        return jsonify({"results": [{"id": r.id, "text": str(r)} for r in found[:PAGE_SIZE]],
+        return jsonify({"results": [{"id": r.id, "text": choice_text(r)} for r in found[:PAGE_SIZE]],
                         "more": len(found) > PAGE_SIZE})
 
 

@@ -39,6 +39,7 @@ class ActivityView(ExportMixin, RecordViewMixin, ModelView):
         "customer": own_rel_filter("customer"),
         "contact": own_rel_filter("contact"),
     }
+    relation_context = {"contact": "customer"}  # the contact list shows the chosen customer's contacts only
     base_order = ("happened_on", "desc")
 
 

@@ -64,10 +64,20 @@ class DocumentsMixin:
         return f"{self.label_columns.get(column, column)}-{item.id}.{extension_of(stored)}"
 
     def documents_on_file(self, item) -> list[dict]:
-        return [{"label": str(self.label_columns.get(column, column)),
+        return [{"column": column, "label": str(self.label_columns.get(column, column)),
                  "name": self.download_name(item, column, getattr(item, column)),
                  "url": url_for(f"{self.endpoint}.document", pk=item.id, column=column)}
                 for column in self.document_columns if getattr(item, column, None)]
+
+    def prefill_form(self, form, pk):
+        """The edit form names each document on file and links it (app.uploads.DocumentWidget)."""
+        super().prefill_form(form, pk)
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return
+        for document in self.documents_on_file(item):
+            if document["column"] in form:
+                form[document["column"]].on_file = document
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs and "documents" not in kwargs:

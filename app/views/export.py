@@ -6,7 +6,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 
-from app.spreadsheets import csv_chunks, is_number, xlsx_bytes
+from app.spreadsheets import MoneyValue, csv_chunks, is_number, xlsx_bytes
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,6 +44,8 @@ class ExportMixin:
         """The cell as the list shows it (formatted, translated), but numbers kept as numbers."""
         value = self.datamodel.get_values_item(item, [column])[0]
         formatter = self.formatters_columns.get(column)
+        if getattr(formatter, "is_money", False):
+            return None if value is None else MoneyValue(value)  # a number, shown as money in Excel
         if formatter:
             value = formatter(value)
         if value is None or isinstance(value, (str, date, bool)) or is_number(value):

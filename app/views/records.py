@@ -56,6 +56,7 @@ class ComplaintView(ExportMixin, RecordViewMixin, ModelView):
     datamodel = SQLAInterface(Complaint)
     list_columns = ["received_on", "customer", "subject", "status", "handled_by", "satisfaction"]
     search_columns = ["received_on", "status", "customer", "subject", "satisfaction"]
+    hidden_search_columns = ("customer",)  # links filter by it; the menu offers "customer name"
     add_columns = edit_columns = ["customer", "contact", "received_on", "subject", "details", "status",
                                   "resolution", "resolved_on", "satisfaction"]
     show_columns = ["id"] + add_columns + ["handled_by", "created_at", "updated_at"]
@@ -63,6 +64,7 @@ class ComplaintView(ExportMixin, RecordViewMixin, ModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "customer": own_rel_filter("customer"), "contact": own_rel_filter("contact"),
     }
+    relation_context = {"contact": "customer"}  # the chosen customer's contacts only
     # Filters: status from its translated choices; customer by name (a text box, not a select of every customer).
     search_form_extra_fields = {"status": enum_select(label_columns["status"], column_enum(Complaint, "status"),
                                                       required=False),
@@ -166,5 +168,6 @@ class AuditLogView(ModelView):
         "action": enum_formatter(AuditAction), "changes": changes_html, "at": local_minute_text,
         "channel": lambda value: label_of(CHANNEL_LABELS, value), "record": record_label,
         "summary": audit_summary,
+        "actor_name": lambda value: value or str(_l("System")),  # the CLI, the sync, a start-up step
     }
     base_order = ("id", "desc")

@@ -12,6 +12,7 @@ from app.models import Booking, Contract, Payment
 from app.uploads import DocumentField
 
 from .base import VIEW_METHOD_PERMISSIONS, RecordViewMixin, own_rel_filter
+from .contract_form import new_contract_fields
 from .bulk import BulkActionsMixin
 from .documents import DocumentsMixin, without
 from .export import ExportMixin
@@ -28,6 +29,7 @@ class BookingView(BulkActionsMixin, DocumentsMixin, ExportMixin, RecordViewMixin
     datamodel = SQLAInterface(Booking)
     list_columns = ["contract", "customer", "slot", "issue", "price", "proof_status", "published"]
     search_columns = ["customer", "contract", "issue", "slot", "proof_status", "published"]
+    hidden_search_columns = ("customer",)  # links filter by it; the menu offers "customer name"
     add_columns = edit_columns = [
         "contract", "slot", "issue", "web_start", "web_end", "price", "copy_text", "copy_received",
         "has_supporting_documents", "supporting_document", "proof_status", "proof_contact", "proof_method",
@@ -47,6 +49,7 @@ class BookingView(BulkActionsMixin, DocumentsMixin, ExportMixin, RecordViewMixin
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "contract": own_rel_filter("contract"), "proof_contact": own_rel_filter("contact"),
     }
+    relation_context = {"proof_contact": "contract"}  # the contract's customer's contacts only
     base_order = ("id", "desc")
     method_permission_name = {**VIEW_METHOD_PERMISSIONS, "publish": "edit", "send_proof": "edit"}
     include_route_methods = RecordViewMixin.include_route_methods | {"publish", "send_proof"}
@@ -114,10 +117,11 @@ def advance_field(label):
     """The advance Finance holds apart: optional, empty means none (0)."""
     from decimal import Decimal
 
-    from wtforms import DecimalField
     from wtforms.validators import Optional
 
-    return DecimalField(label, validators=[Optional()], default=Decimal("0"),
+    from .amounts import AmountField
+
+    return AmountField(label, places=2, validators=[Optional()], default=Decimal("0"),
                         filters=[lambda value: Decimal("0") if value is None else value])
 
 
@@ -127,6 +131,7 @@ class PaymentView(BulkActionsMixin, ExportMixin, RecordViewMixin, ModelView):
     list_columns = ["collected_on", "contract", "customer", "amount", "kind", "method", "collected_by", "confirmed_at",
                     "reversed_at"]
     search_columns = ["customer", "contract", "collected_on", "method", "kind", "collected_by", "confirmed_at"]
+    hidden_search_columns = ("customer",)  # links filter by it; the menu offers "customer name"
     # Who may set which field in which state (Sales: no receipt, no advance): app.domain.rules.editable.
     add_columns = edit_columns = [
         "contract", "amount", "advance", "kind", "method", "collected_on", "received_at", "confirmed_at", "notes",
@@ -214,6 +219,7 @@ class ContractView(BulkActionsMixin, ExportMixin, RecordViewMixin, ModelView):
     datamodel = SQLAInterface(Contract)
     list_columns = ["number", "customer", "kind", "status", "start_date", "end_date", "amount"]
     search_columns = ["number", "status", "kind", "end_date", "start_date", "party_name", "customer"]
+    hidden_search_columns = ("customer",)  # links filter by it; the menu offers "customer name"
     # The status changes only through the approval buttons (transition); new contracts start as drafts.
     add_columns = edit_columns = [
         "number", "customer", "party_name", "publication", "kind", "start_date", "end_date", "amount",
@@ -221,10 +227,12 @@ class ContractView(BulkActionsMixin, ExportMixin, RecordViewMixin, ModelView):
         "copy_customer", "renews", "notes",
     ]
     show_columns = ["id", "status"] + add_columns + ["created_by", "created_at", "updated_at"]
-    label_columns = labels_for(show_columns)
+    # Two different things were both 编号: the database's id and the contract's own number.
+    label_columns = {**labels_for(show_columns), "id": _l("Record ID"), "number": _l("Contract number")}
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "customer": own_rel_filter("customer"), "renews": own_rel_filter("contract"),
     }
+    relation_context = {"renews": "customer"}  # a contract renews one of the same customer
     related_views = [BookingView, PaymentView]
     show_template = "adsheet/contract_show.html"
     base_order = ("end_date", "desc")
@@ -237,6 +245,9 @@ class ContractView(BulkActionsMixin, ExportMixin, RecordViewMixin, ModelView):
             if item is not None:
                 kwargs.update(approval_panel(item, can_edit=self.appbuilder.sm.has_access(
                     "can_edit", self.class_permission_name)))
+                from .contract_page import contract_header
+
+                kwargs["head"] = contract_header(item)  # number, customer, status, money, days to end
         return super().render_template(template, **kwargs)
 
     @expose("/transition/<int:pk>", methods=["POST"])
@@ -258,6 +269,10 @@ class ContractView(BulkActionsMixin, ExportMixin, RecordViewMixin, ModelView):
         else:
             flash(gettext("The contract is now %(status)s.", status=enum_label(ContractStatus, to)), "success")
         return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+
+# The number may be left empty and the party name is pre-filled (app.views.contract_form).
+ContractView.add_form_extra_fields = {**ContractView.add_form_extra_fields, **new_contract_fields(ContractView)}
 
 
 def approval_panel(contract, can_edit: bool) -> dict:

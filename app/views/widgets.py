@@ -37,6 +37,10 @@ class SearchWidget(FabSearchWidget):
 
     def __call__(self, **kwargs):
         form, columns = self.template_args["form"], self.template_args["include_cols"]
+        # Filters kept for links (a customer's bookings: _flt_0_customer=<id>) but left out of the "Add filter"
+        # menu, where they doubled another (客户 beside 客户名称): app.views.finding.hidden_search_columns.
+        hidden = set(self.template_args.get("hidden_cols") or ())
+        self.template_args = {**self.template_args, "include_cols": [c for c in columns if c not in hidden]}
         key = (type(form), str(get_locale()))
         texts = self._texts.get(key)
         if texts is None:
@@ -47,7 +51,9 @@ class SearchWidget(FabSearchWidget):
             )
         kwargs["label_columns"], kwargs["search_filters"] = texts
         kwargs["form_fields"] = {col: form[col]() for col in columns}
-        kwargs["active_filters"] = self.filters.get_filters_values_tojson()
+        from .finding import without_quick  # the quick search has its own box above the list
+
+        kwargs["active_filters"] = without_quick(self.filters.get_filters_values_tojson())
         return RenderTemplateWidget.__call__(self, **kwargs)
 
 

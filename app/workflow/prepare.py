@@ -163,6 +163,7 @@ def set_defaults(record: str, item) -> None:
     set (not only the id), so an empty value a form set on it cannot win at flush."""
     if not is_new(item):
         return
+    fill_contract(record, item)
     actor = acting_user()
     if actor is None:
         return
@@ -172,6 +173,25 @@ def set_defaults(record: str, item) -> None:
     if record == "customer" and item.owner is None and item.owner_id is None \
             and restricted_user_id("customer") is not None:
         item.owner = actor  # a Sales rep's new customer is theirs
+
+
+def fill_contract(record: str, item) -> None:
+    """A new contract without a number gets the next one of CONTRACT_NUMBER_PATTERN (app.workflow.numbering);
+    without a party name, the customer's name (the licence name it must equal to be sealed)."""
+    if record != "contract" or not is_new(item):
+        return
+    if not item.number:
+        from .numbering import next_contract_number
+
+        item.number = next_contract_number()
+    if not item.party_name:
+        customer = item.customer
+        if customer is None and item.customer_id is not None:
+            from app.models import Customer, db
+
+            customer = db.session.get(Customer, item.customer_id)
+        if customer is not None:
+            item.party_name = customer.name
 
 
 def stamp(record: str, item, changes: set[str], now: datetime | None = None, today: date | None = None) -> None:

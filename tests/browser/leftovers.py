@@ -69,5 +69,7 @@ def without_data(text: str, data: list[str]) -> str:
 def leftovers(text: str, lang: str, data: list[str]) -> list[str]:
     """The other language's words left on a page of ``lang`` (sorted, unique)."""
     rest = without_data(text, data)
+    # The next contract number the add form announces (CONTRACT_NUMBER_PATTERN, default HT-2026-0001) is data.
+    rest = re.sub(r"\bHT-\d{4}-\d+\b", " ", rest)
     words = LATIN_WORD.findall(rest) if lang == "zh" else CHINESE.findall(rest)
     return sorted({word for word in words if word not in KEPT})

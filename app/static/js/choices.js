@@ -14,13 +14,33 @@
     });
     $input.replaceWith($select);
     var endpoint = $select.attr("data-endpoint");
+    // A field that depends on another (an activity's contact on its customer) asks only for rows of the
+    // value chosen there, and is emptied when the person picks another one.
+    var depends = $input.attr("data-depends");
+    var $form = $select.closest("form");
     $select.select2({
       theme: "bootstrap", width: "100%", allowClear: !$input.attr("data-required"),
       placeholder: $input.attr("data-placeholder") || "",
       ajax: {
         url: endpoint, dataType: "json", delay: 250,
-        data: function (params) { return {q: params.term || "", page: params.page || 1}; },
+        data: function (params) {
+          var args = {q: params.term || "", page: params.page || 1};
+          if (depends) { args.within = $form.find("[name='" + depends + "']").val() || ""; }
+          return args;
+        },
         processResults: function (data) { return {results: data.results, pagination: {more: data.more}}; }
+      }
+    });
+    if (depends) {
+      $form.on("select2:select select2:clear", "[name='" + depends + "']", function () {
+        $select.val(null).trigger("change");
+      });
+    }
+    $select.on("select2:select", function (event) {
+      // The contracting party's name starts as the chosen customer's licence name (still editable).
+      var $party = $form.find("input[data-fill-from='" + $select.attr("name") + "']");
+      if ($party.length && !$party.val() && event.params && event.params.data) {
+        $party.val(event.params.data.text);
       }
     });
     if (value) {
