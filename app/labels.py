@@ -77,7 +77,7 @@ FIELD_LABELS = {
     "start_date": _l("Start date"),
     "end_date": _l("End date"),
     "amount": _l("Amount"),
-    "discount_pct": _l("Discount (% off the amount)"),
+    "discount_pct": _l("Discount (percent off the amount)"),
     "payment_terms": _l("Payment terms"),
     "settle_date": _l("Settlement date"),
     "status": _l("Status"),

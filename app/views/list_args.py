@@ -98,6 +98,8 @@ def init_list_arguments(app, appbuilder) -> None:
         if not request.args:
             return None
         if request.path.startswith("/api/"):
+            if request.method not in ("GET", "HEAD") or request.url_rule is None:
+                return None  # q is a list or item read's argument; other methods and paths answer 405/404 as ever
             try:
                 problems = api_argument_problems(prison.loads(request.args.get("q", "()")))
             except Exception:  # noqa: BLE001 - not rison; FAB's own catch misses prison's ValueErrors (a 500)
