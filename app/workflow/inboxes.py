@@ -27,7 +27,7 @@ from app.models import Activity, Booking, Complaint, Contract, ContractTransitio
 from app.models.sales import UNCONFIRMED as UNCONFIRMED_SQL
 from app.security import authority
 
-from .scope import own_rows
+from .scope import customers_of, own_rows
 
 # inbox -> (records it reads, roles it is meant for, capabilities of which one is needed, or None)
 INBOXES = {
@@ -83,8 +83,7 @@ def _contracts_waiting(me):
                                                      or_(since.at > mine.at,
                                                          and_(since.at == mine.at, since.id > mine.id)))
                              .correlate(mine).exists()))
-    own_customers = select(Customer.id).where(Customer.owner_id == me.id)
-    return [Contract.status.in_(statuses or ["-"]), Contract.customer_id.not_in(own_customers),
+    return [Contract.status.in_(statuses or ["-"]), Contract.customer_id.not_in(customers_of(me.id)),
             or_(Contract.status != ContractStatus.REVIEWED.value, Contract.id.not_in(reviewed_by_me))]
 
 

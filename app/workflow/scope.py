@@ -17,6 +17,11 @@ def bounding_user(record: str, user_id=EVERYONE) -> int | None:
     return restricted_user_id(record) if user_id is EVERYONE else user_id
 
 
+def customers_of(user_id: int):
+    """The ids of the customers `user_id` owns (a subquery)."""
+    return select(Customer.id).where(Customer.owner_id == user_id)
+
+
 def own_rows(query, record: str, *, customer_id=None, owner_id=None, user_id=EVERYONE):
     """`query` limited to the rows of the acting user's customers when the matrix says "own" for `record`.
 
@@ -28,7 +33,7 @@ def own_rows(query, record: str, *, customer_id=None, owner_id=None, user_id=EVE
         return query
     if owner_id is not None:
         return query.where(owner_id == user)
-    return query.where(customer_id.in_(select(Customer.id).where(Customer.owner_id == user)))
+    return query.where(customer_id.in_(customers_of(user)))
 
 
 def visible(record: str, model, pk: int):
