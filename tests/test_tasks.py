@@ -63,6 +63,7 @@ def redis_or_skip():
 
 
 def test_immediate_mode_runs_the_task_inline_in_an_app_context_outside_any_request(app):
+    tasks.init_tasks(app)  # the queue is process-wide: another test's app may have configured it since
     assert tasks.huey.immediate and tasks.kind() == "immediate"
     with app.test_request_context("/somewhere"):
         answer = tasks.ping().get()

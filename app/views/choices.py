@@ -157,9 +157,11 @@ class AjaxRelationField(Field):
             depends = (getattr(self.view_cls, "relation_context", None) or {}).get(self.column)
             other = getattr(form, depends, None) if depends else None
             clause = context_clause(self.view_cls, self.column, model, getattr(other, "_raw", "")) if other else None
-            if clause is not None:  # not a contact of the customer chosen beside it
-                rows = rows.filter(clause)
             item = rows.one_or_none()
+            if item is not None and clause is not None and rows.filter(clause).one_or_none() is None:
+                # one the user may see, but of another customer than the one chosen beside it
+                raise ValidationError(gettext("This belongs to another customer: choose one of the chosen "
+                                              "customer's."))
         if item is None:
             raise ValidationError(gettext("Not a valid choice"))
         self.data = item
