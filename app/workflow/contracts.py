@@ -27,7 +27,10 @@ def has_bookings(contract: Contract) -> bool:
 
     from app.models import Booking
 
-    if contract.id is None:
+    # bookings stand on stamped..sealed contracts, and only a stamped, reviewed or approved one can still be
+    # cancelled or sent back: no other status needs the question asked (a page's statement saved)
+    if contract.id is None or contract.status not in (ContractStatus.STAMPED, ContractStatus.REVIEWED,
+                                                       ContractStatus.APPROVED):
         return False
     with db.session.no_autoflush:
         return bool(db.session.scalar(select(exists().where(Booking.contract_id == contract.id))))
