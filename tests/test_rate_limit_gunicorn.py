@@ -35,8 +35,15 @@ def free_port() -> int:
 def make_run_commands(port: int) -> list[str]:
     """What `make run` would run here, without running it (install steps, if any were due, are left out)."""
     printed = subprocess.run(["make", "-n", "run", "HOST=127.0.0.1", f"PORT={port}"], cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout
-    return [line for line in printed.splitlines() if line.startswith("APP_ENV=")]
+                             capture_output=True, text=True).stdout.replace("\\\n", " ")
+    commands = []
+    for line in printed.splitlines():
+        if "/gunicorn " in line:  # the last step starts a task consumer beside gunicorn in one shell line
+            assert "tasks worker" in line, line
+            commands.append("APP_ENV=${APP_ENV:-demo} " + line[line.index(".venv/bin/gunicorn"):].strip())
+        elif line.startswith("APP_ENV="):
+            commands.append(line)
+    return commands
 
 
 @pytest.fixture(scope="module")

@@ -108,6 +108,9 @@ class RecordMixin:
 class RecordApiMixin(SafeApiMixin, VersionedApiMixin, RecordMixin):
     method_permission_name = {m: p for m, p in API_METHOD_PERMISSIONS.items()}
     include_route_methods = {"get", "get_list", "post", "put", "delete"}
+    # Pages follow one order unless the caller sorts: without it PostgreSQL may return a row on two pages
+    # and none on another (a client paging through every row missed some).
+    base_order = ("id", "asc")
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
