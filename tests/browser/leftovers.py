@@ -12,7 +12,9 @@ import sqlalchemy as sa
 # name of each language in its own language (the way back for someone who cannot read the other one).
 KEPT = {"Adsheet", "CSV", "Excel", "ID", "PDF", "PNG", "JPEG", "JPG", "English", "中文", "Chart.js",
         # a file name's extension (a document from before uploaded names were kept is offered as 营业执照-11.pdf)
-        "pdf", "png", "jpeg", "jpg", "xlsx", "csv"}
+        "pdf", "png", "jpeg", "jpg", "xlsx", "csv",
+        # character encodings are named as they are in either language (the import page: UTF-8, GBK)
+        "UTF", "GBK", "GB18030", "BOM"}
 
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z]+")
 CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")

@@ -26,7 +26,8 @@ from tests.conftest import DEMO_PASSWORD, compile_catalogues
 ROLES = ("manager", "sales1", "finance", "service")
 SKIPPED_LINKS = ("/logout", "/lang/", "/static/", "/swagger", "/api/", "/export", "/download", "/delete",
                  "/print", "/action", "/resetpasswords", "/transition", "/confirm",
-                 "/document/")  # a document is a download, not a page
+                 "/document/",  # a document is a download, not a page
+                 ".xlsx", ".csv", "/failed")  # so are an import's template and failed-rows file
 
 
 @pytest.fixture(scope="module")
