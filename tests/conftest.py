@@ -22,12 +22,22 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "db: needs the app and its database")
     config.addinivalue_line("markers", "browser: drives Chromium through Playwright")
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
+    config.addinivalue_line("markers", "only_db(name): runs on that database backend only (deselected on the other)")
 
 
 def pytest_collection_modifyitems(config, items):
+    backend = config.getoption("--db")
+    other_backend = []
     for item in items:
         if "app" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
+        only = item.get_closest_marker("only_db")
+        if only is not None and only.args[0] != backend:
+            other_backend.append(item)
+    # deselected, not skipped: in CI a skip is a failure, and such a test runs in the other backend's pass
+    if other_backend:
+        config.hook.pytest_deselected(items=other_backend)
+        items[:] = [item for item in items if item not in other_backend]
 
 
 def _reset_postgres(url: str) -> None:

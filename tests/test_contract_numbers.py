@@ -125,14 +125,14 @@ def test_two_simultaneous_creations_get_two_numbers(app, api):
     assert numbers[0] != numbers[1] and seq(numbers[1]) == seq(numbers[0]) + 1
 
 
+@pytest.mark.only_db("postgres")
 def test_a_second_taker_waits_for_the_first_transaction(app):
     """The counter row stays locked by the first transaction until it ends: the second taker waits, then gets
     the next number (PostgreSQL's row lock; SQLite serialises writers altogether)."""
     from app.workflow.numbering import _take, pattern
 
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("row locks: PostgreSQL (run with --db=postgres)")
+        assert db.engine.dialect.name == "postgresql"
         pat, day = pattern(), date.today()
         key = scope(pat, day)
         taken = {"first": _take(key, pat, day)}  # this app context's session, transaction left open
