@@ -252,19 +252,24 @@ def main() -> None:
         def bare():
             book.values_batch_get(ranges, params=dict(sheet_side.READ_PARAMS))
 
+        cycle_waits: list[float] = []  # API wait of each cycle
+
         def cycle():
+            before_wait = waited[0]
             with app.app_context():
                 run = sync_link(link_id, client)
                 assert run.status == "success", run.error
-                return run.requests
+            cycle_waits.append(waited[0] - before_wait)
+            return run.requests
 
         cycle()  # warm up
         bare()
         repeat = args.repeat
-        before, waited[0] = client.stats.total, 0.0
+        before = client.stats.total
         gc.collect()
+        cycle_waits.clear()
         bare_time, idle_time, (bare_gc, idle_gc), (bare_counts, idle_counts) = timed_pairs(bare, cycle, repeat)
-        idle_wait = waited[0] / repeat
+        idle_wait = statistics.median(cycle_waits)
         # The same again as the app's processes run: run.py (gunicorn workers, task consumers, flask
         # commands) moves the objects built at start-up to the permanent generation (gc.freeze()),
         # here everything made before this point, for both sides alike; the collector stays on.
@@ -314,7 +319,7 @@ def main() -> None:
               f"collections per run by generation {fmt_counts(bare_counts)}; after the edits: {bare_time_after:.3f} s)")
         print(f"idle cycle: {idle_requests:.0f} request(s) (must be 1), {idle_time:.3f} s (median of {repeat}; GC "
               f"{idle_gc:.3f} s, collections {fmt_counts(idle_counts)}; API wait {idle_wait:.3f} s, beyond it "
-              f"{idle_time - idle_wait:.3f} s)")
+              f"{idle_time - idle_wait:.3f} s; medians of each)")
         print(f"ratio idle cycle / bare batch_get, GC on both sides, nothing frozen: {idle_time / bare_time:.2f}")
         print(f"as run.py runs (GC on, start-up objects frozen, both sides): bare {fbare_time:.3f} s (GC {fbare_gc:.3f} s, "
               f"collections {fmt_counts(fbare_counts)}), idle cycle {fidle_time:.3f} s (GC {fidle_gc:.3f} s, "

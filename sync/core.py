@@ -311,6 +311,16 @@ def _unchanged_grid(spec: TableSpec, current: Sequence[tuple[str, ...]], db: Map
     return tuple(grid)
 
 
+def idle_plan(spec: TableSpec, db: Records, base: TabBase | None, shown: Sequence[Sequence[str]]) -> TabPlan:
+    """What ``plan_tab`` gives for a grid that shows exactly the records of ``db``, each once, in
+    canonical text under the header (the adapter saw such a grid, sync.idle): nothing to do, the
+    records are the base to keep. ``shown``: the data rows as the adapter reads them back (ID
+    first), in any order; they stand for the grid, of which nothing is written."""
+    base = base or TabBase()
+    grid = (spec.header, *shown)
+    return TabPlan(spec, False, (), (), (), (), grid, _kept(db), base, grid)
+
+
 def plan_tab(
     spec: TableSpec,
     header: Sequence[str],

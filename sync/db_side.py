@@ -231,12 +231,11 @@ class DbSide:
         stmt = self._restrict(stmt, table.record, model).order_by(model.id)
         # Plain rows through the session's connection (same transaction): the ORM's result
         # layer adds nothing for a select of columns but time.
-        rows = self.session.connection().execute(stmt).all()
-        if not rows:
+        by_column = _columns(self.session.connection().execute(stmt), len(selected))
+        if not by_column[0]:
             self.versions[table.record] = {}
             return core.Records(labels, {})
         # Column by column: one conversion loop per column instead of a dispatch per cell.
-        by_column = list(zip(*rows))
         self.versions[table.record] = dict(zip(by_column[0], by_column[1]))
         texts, i = [], 2
         for column in table.columns:
@@ -461,3 +460,14 @@ def db_error_text(exc: SQLAlchemyError) -> str:
     if is_unique_violation(exc):
         return gettext("This value cannot be saved here; ask a manager.")
     return gettext("The database refused the change (%(error)s).", error=type(getattr(exc, "orig", exc)).__name__)
+
+
+def _columns(result, width: int, batch: int = 1000) -> list[list]:
+    """The rows of a result as one list per column. Fetched a batch at a time, so that a few
+    thousand row objects live at once instead of every row of a large tab: those would outlive
+    the garbage collector's young generations and make its full collections more frequent."""
+    columns: list[list] = [[] for _ in range(width)]
+    for part in result.partitions(batch):
+        for values, column in zip(zip(*part), columns):
+            column.extend(values)
+    return columns

@@ -42,7 +42,9 @@ from app.models.base import utcnow
 from app.context import acting_as
 
 from . import core, transport
-from .db_side import DbSide, label, normalise
+from .cells import normalised_rows
+from .db_side import DbSide, label
+from .idle import IdleTab, prepare as prepare_idle
 from .locks import link_lock
 from .profiles import Table, profile
 from .quota import project_quota
@@ -51,6 +53,7 @@ from .placement import TabChanges
 from .problem_log import note_at, note_text, problem_cell, stop_inactive, store_problems
 from .sheet_side import SheetSide, is_range_error
 from .sheet_writes import TabWrite, write_tabs
+from .snapshots import load_base, same_base, save_base
 
 log = logging.getLogger(__name__)
 
@@ -104,146 +107,6 @@ def describe(exc: BaseException) -> str:
 
 
 # --------------------------------------------------------------------------
-# base snapshots (stored by field name, so a locale change cannot corrupt them)
-#
-# Shape: {"fields": [field, ...], "ids": [id, ...], "rows": [[value per field], ...],
-#         "pending": {key: id}, "issued": [id, ...]}
-# Lists rather than one object per record: 20,000 records decode and encode several times
-# faster. Snapshots of the first shape ({"records": {id: {field: value}}}) still load.
-
-
-def _base_row(link_id: int, record: str) -> SyncBase | None:
-    return db.session.scalar(select(SyncBase).where(SyncBase.link_id == link_id, SyncBase.table_name == record))
-
-
-def _labels(table: Table) -> tuple[str, ...]:
-    return tuple(label(c.field) for c in table.columns)
-
-
-def _decode_rows(table: Table, data: dict) -> dict:
-    fields = list(table.fields)
-    if "records" in data:  # the first shape
-        return {int(rid): tuple(vals.get(f, "") for f in fields) for rid, vals in data["records"].items()}
-    rows = dict(zip(data.get("ids", []), map(tuple, data.get("rows", []))))
-    stored = data.get("fields", fields)
-    if stored != fields:  # the profile's columns changed since: pick ours by name, '' if new
-        where = [stored.index(f) if f in stored else None for f in fields]
-        rows = {rid: tuple("" if i is None else vals[i] for i in where) for rid, vals in rows.items()}
-    return rows
-
-
-class StoredRecords(core.Records):
-    """The records of a stored base snapshot, decoded only when a value is needed.
-
-    An idle cycle asks a base only which IDs it holds (read from the snapshot's "ids" list alone)
-    and whether the records to save equal it (compared as the text save_base would write): the
-    20,000 rows of a large tab then build no list or tuple, which keeps the garbage collector's
-    work per cycle down (it stays on: see _cycle)."""
-
-    __slots__ = ("text", "_table", "_ids", "_decoded")
-
-    def __init__(self, table: Table, text: str):
-        self.columns, self._sheet_rows = _labels(table), None
-        self.text, self._table, self._ids, self._decoded = text, table, None, None
-
-    @property
-    def rows(self) -> dict:
-        if self._decoded is None:
-            self._decoded = _decode_rows(self._table, json.loads(self.text))
-        return self._decoded
-
-    def ids(self) -> frozenset:
-        if self._ids is None:
-            if self._decoded is not None:
-                self._ids = frozenset(self._decoded)
-            else:
-                self._ids = frozenset(_snapshot_ids(self.text))
-        return self._ids
-
-    def __contains__(self, record_id) -> bool:
-        return record_id in self.ids()
-
-    def __iter__(self):
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.ids())
-
-
-def _snapshot_ids(text: str) -> list[int]:
-    """The "ids" list of a snapshot as save_base writes it (its second key), without decoding the rows."""
-    head = '{"fields":'
-    if text.startswith(head):
-        fields_end = text.find('],"ids":[')
-        if fields_end > 0:
-            start = fields_end + len('],"ids":')
-            end = text.find("]", start)
-            return json.loads(text[start:end + 1])
-    data = json.loads(text)
-    return [int(rid) for rid in data["records"]] if "records" in data else list(data.get("ids", []))
-
-
-def load_base(link_id: int, table: Table) -> core.TabBase:
-    row = _base_row(link_id, table.record)
-    if row is None:
-        return core.TabBase()
-    text = row.snapshot or "{}"
-    data = _base_extras(text)
-    return core.TabBase(StoredRecords(table, text), data["pending"], frozenset(data["issued"]))
-
-
-def _base_extras(text: str) -> dict:
-    """The snapshot's "pending" and "issued" (written after the rows: read from the end)."""
-    tail = text.rfind(',"pending":')
-    if tail > 0:
-        try:
-            extras = json.loads("{" + text[tail + 1:])
-            return {"pending": dict(extras.get("pending", {})), "issued": extras.get("issued", [])}
-        except ValueError:
-            pass
-    data = json.loads(text)
-    return {"pending": dict(data.get("pending", {})), "issued": data.get("issued", [])}
-
-
-def base_text(table: Table, base: core.TabBase) -> str:
-    """The snapshot of a base, as stored."""
-    records = base.records
-    labels = _labels(table)
-    if isinstance(records, core.Records) and records.columns == labels:
-        rows = records.rows
-    else:
-        rows = {rid: tuple((vals.get(name) or "") for name in labels) for rid, vals in records.items()}
-    return _encode(table, list(rows), list(rows.values()), base)
-
-
-def _encode(table: Table, ids: list, rows: list, base: core.TabBase) -> str:
-    data = {"fields": list(table.fields), "ids": ids, "rows": rows,
-            "pending": dict(base.pending), "issued": sorted(base.issued)}
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def save_base(link_id: int, table: Table, base: core.TabBase, text: str | None = None) -> None:
-    row = _base_row(link_id, table.record)
-    if row is None:
-        row = SyncBase(link_id=link_id, table_name=table.record)
-        db.session.add(row)
-    row.snapshot = text if text is not None else base_text(table, base)
-    row.updated_at = utcnow()
-
-
-def _same_base(a: core.TabBase, b: core.TabBase, table: Table | None = None) -> str | bool:
-    """True when `a` would be stored as `b` is; else False, or (given the table) the text to store."""
-    if a.pending != b.pending or a.issued != b.issued:
-        return False if table is None else base_text(table, a)
-    if a.records is b.records:
-        return True
-    if isinstance(b.records, StoredRecords) and b.records._decoded is None and table is not None:
-        text = base_text(table, a)
-        return True if text == b.records.text else text
-    return a.records == b.records or (False if table is None else base_text(table, a))
-
-
-# --------------------------------------------------------------------------
 # one cycle
 
 
@@ -258,48 +121,7 @@ class TabWork:
     problems: list[core.Problem] = field(default_factory=list)  # tab-level (renamed/deleted)
     noted: list[core.Problem] = field(default_factory=list)  # new problems that get a note on their cell
     written: bool = True  # every sheet change of the cycle landed (else the in-flight base stays)
-
-
-# Kinds whose sheet text has a canonical form (db_side.normalise); the other cells only need
-# trimming, which the core does.
-CANONICAL_KINDS = frozenset({"decimal", "date", "bool", "enum"})
-
-
-def _canonical(column, text: str, labels: dict | None) -> str:
-    if column.kind == "bool" and not text.strip():
-        return "FALSE"  # a cleared checkbox
-    return normalise(column, text, labels)
-
-
-def _normalised_rows(table: Table, rows: list[list[str]], dbside: DbSide) -> tuple[list[list[str]], int]:
-    """The rows with their decimal/date/bool/enum cells in canonical form (blank rows left as
-    they are), and how many rows are not blank."""
-    out = list(rows)
-    copied: set[int] = set()  # rows of `out` that are our copies, free to change
-    for i, column in enumerate(table.columns, start=1):
-        if column.kind not in CANONICAL_KINDS:
-            continue
-        # Column by column, each distinct text normalised once: most cells repeat a few values,
-        # and on most cycles every one is canonical already, so no row is touched.
-        texts = {cells[i] if i < len(cells) else "" for cells in rows}
-        labels = dbside.labels(column)
-        canonical = {text: _canonical(column, text, labels) for text in texts}
-        if all(value == text for text, value in canonical.items()):
-            continue
-        for n, cells in enumerate(out):
-            text = cells[i] if i < len(cells) else ""
-            value = canonical[text]
-            if value == text or not any(c.strip() for c in cells):
-                continue
-            if n not in copied:
-                cells = out[n] = list(cells)
-                copied.add(n)
-            if i < len(cells):
-                cells[i] = value
-            else:
-                cells += [""] * (i - len(cells)) + [value]
-    filled = sum(1 for cells in rows if any(map(str.strip, cells)))
-    return out, filled
+    idle: IdleTab | None = None  # the tab read back exactly as left: the prepared shortcut (sync.idle)
 
 
 def _refresh_tabs(tabs: dict, meta: dict) -> None:
@@ -359,7 +181,7 @@ def _write_sheet(side: SheetSide, works: list[TabWork], dbside: DbSide, progress
         table = work.table
         writes[work.table.record] = TabWrite(
             work.title, work.sheet_id, changes, ("code", *(c.kind for c in table.columns)),
-            lambda rows, table=table: _normalised_rows(table, rows, dbside)[0])
+            lambda rows, table=table: normalised_rows(table, rows, dbside)[0])
     rows = write_tabs(side, list(writes.values()), progress)
     for work in works:
         if work.table.record in writes:
@@ -373,31 +195,42 @@ def mass_limits() -> MassLimits:
                       min_rows=config.get("SHEETS_MASS_CHANGE_MIN_ROWS", 20))
 
 
-def _cycle(link: SyncLink, run: SyncRun, client, progress) -> None:
-    tabs = link.tab_map
-    tables = [t for t in profile(link.profile) if t.record in tabs]
-    side = SheetSide(client, link.spreadsheet_id)
+class SheetRead:
+    """The cycle's read of every tab (one values:batchGet), started in a worker thread as soon as
+    the link is known: the cycle records its run, reads the database and prepares the idle
+    shortcut while it waits. The thread touches nothing but the client and the link's tab map."""
+
+    def __init__(self, link: SyncLink, client):
+        self.tabs = link.tab_map
+        self.tables = [t for t in profile(link.profile) if t.record in self.tabs]
+        self.side = SheetSide(client, link.spreadsheet_id)
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._grids = self._pool.submit(_read_sheet, self.side, self.tabs, self.tables)
+
+    def grids(self) -> dict[str, list]:
+        return self._grids.result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)  # on Ctrl-C, the run is marked interrupted without waiting for the read
+
+
+def _cycle(link: SyncLink, run: SyncRun, read: SheetRead, progress) -> None:
+    tabs, tables, side = read.tabs, read.tables, read.side
     dbside = DbSide(db.session, tuple(tables))
-    # Both sides are read in full every cycle, at the same time: the sheet in a worker thread
-    # (mostly waiting for the API; it touches nothing but the client and `tabs`), the database
-    # here (the session and the acting user belong to this thread).
-    # The garbage collector stays on: a cycle runs inside web workers and task workers shared with
-    # other work, where a process-wide pause is not ours to make.
-    pool = ThreadPoolExecutor(max_workers=1)
-    try:
-        sheet_read = pool.submit(_read_sheet, side, tabs, tables)
-        records = {t.record: dbside.read(t) for t in tables}
-        bases = {t.record: load_base(link.id, t) for t in tables}
-        for table_records in records.values():
-            table_records.sheet_rows()  # indexed now, while the sheet read still waits
-        grids = sheet_read.result()
-    finally:
-        pool.shutdown(wait=False)  # on Ctrl-C, the run is marked interrupted without waiting for the read
-    _sync_tabs(link, run, side, dbside, tabs, tables, grids, records, bases, progress)
+    # The database is read here while the sheet read waits for the API (the session and the acting
+    # user belong to this thread). The garbage collector stays on: a cycle runs inside web workers
+    # and task workers shared with other work, where a process-wide pause is not ours to make.
+    records = {t.record: dbside.read(t) for t in tables}
+    bases = {t.record: load_base(link.id, t) for t in tables}
+    # What an untouched tab reads back and needs (sync.idle), prepared while the read still waits.
+    idle = {t.record: prepare_idle(t, dbside.spec(t), records[t.record], bases[t.record], dbside) for t in tables}
+    grids = read.grids()
+    _sync_tabs(link, run, side, dbside, tabs, tables, grids, records, bases, idle, progress)
 
 
 def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, tabs: dict, tables: list[Table],
-               grids: dict, records: dict[str, core.Records], bases: dict[str, core.TabBase], progress) -> None:
+               grids: dict, records: dict[str, core.Records], bases: dict[str, core.TabBase],
+               idle: dict[str, IdleTab | None], progress) -> None:
     """Plan every tab, apply the plans to the database, then to the sheet."""
     session = db.session
     works, limits = [], mass_limits()
@@ -408,11 +241,17 @@ def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, ta
         if work.problems:
             continue
         grid = grids.get(table.record, [])
-        header = grid[0] if grid else []
-        rows, filled = _normalised_rows(table, grid[1:], dbside)
-        run.rows_read += filled
-        work.plan = core.plan_tab(dbside.spec(table), header, rows, records[table.record], bases[table.record],
-                                  limits)
+        shortcut = idle.get(table.record)
+        if shortcut is not None and shortcut.matches(grid):
+            work.idle = shortcut
+            work.plan = shortcut.plan
+            run.rows_read += len(shortcut.rows)
+        else:
+            header = grid[0] if grid else []
+            rows, filled = normalised_rows(table, grid[1:], dbside)
+            run.rows_read += filled
+            work.plan = core.plan_tab(dbside.spec(table), header, rows, records[table.record], bases[table.record],
+                                      limits)
         work.stored_base = work.plan.base
 
     # ONE transaction: every write of the plans, the problems, the in-flight bases.
@@ -423,11 +262,11 @@ def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, ta
         updates = {u.record_id: dbside.update(work.table, u.record_id, dict(u.changes)) for u in plan.updates}
         creates = {c.key: dbside.create(work.table, dict(c.values), link.user_id) for c in plan.creates}
         created = {k: o for k, o in creates.items() if isinstance(o, core.Created)}
-        in_flight = core.in_flight_base(plan, created)
-        if (same := _same_base(in_flight, work.stored_base, work.table)) is not True:
+        in_flight = work.idle.in_flight if work.idle else core.in_flight_base(plan, created)
+        if (same := same_base(in_flight, work.stored_base, work.table)) is not True:
             save_base(link.id, work.table, in_flight, same or None)
             work.stored_base = in_flight
-        work.result = core.finish(plan, updates, creates)
+        work.result = work.idle.result if work.idle else core.finish(plan, updates, creates)
         run.to_db += sum(isinstance(o, core.Applied) for o in updates.values()) + len(created)
     run.problems = store_problems(link, run, works)
     link.tab_map = tabs
@@ -439,7 +278,8 @@ def _sync_tabs(link: SyncLink, run: SyncRun, side: SheetSide, dbside: DbSide, ta
     for work in works:
         if work.result is None or not work.written:
             continue
-        if (same := _same_base(work.result.base, work.stored_base, work.table)) is not True:
+        known = work.idle.base_text if work.idle else None
+        if (same := same_base(work.result.base, work.stored_base, work.table, known)) is not True:
             save_base(link.id, work.table, work.result.base, same or None)
     stopped = [p for w in works for p in (w.problems or (w.plan.problems if w.plan and w.plan.blocked else ()))]
     stopped += [p for w in works if w.result for p in w.result.problems if p.kind in core.HELD_KINDS]
@@ -455,13 +295,25 @@ def run_cycle(link_id: int, client, progress: Callable[[int, int], None] | None 
     and why. The push's progress (rows done / total) is saved on the run as it goes."""
     session = db.session
     link = session.get(SyncLink, link_id)
+    before = client.stats.total
+    read = SheetRead(link, client) if link.user.active else None  # an inactive user's link reads nothing
+    try:
+        return _recorded_cycle(link, run_id, client, read, before, progress)
+    finally:
+        if read is not None:
+            read.close()
+
+
+def _recorded_cycle(link: SyncLink, run_id: int | None, client, read: SheetRead | None, before: int,
+                    progress: Callable[[int, int], None] | None) -> SyncRun:
+    session, link_id = db.session, link.id
     run = session.get(SyncRun, run_id) if run_id is not None else None
     if run is None:
         run = SyncRun(link_id=link.id)
         session.add(run)
     run.status, run.started_at = "running", utcnow()
     session.commit()
-    run_id, before = run.id, client.stats.total
+    run_id = run.id
 
     def pushed(done: int, total: int) -> None:
         run.rows_done, run.rows_total = done, total
@@ -470,11 +322,11 @@ def run_cycle(link_id: int, client, progress: Callable[[int, int], None] | None 
             progress(done, total)
 
     try:
-        if not link.user.active:
+        if read is None:
             stop_inactive(link, run)
         else:
             with acting_as(link.user_id, "sheet"), force_locale(app_locale()):
-                _cycle(link, run, client, pushed)
+                _cycle(link, run, read, pushed)
     except Exception as exc:  # noqa: BLE001 - every failure must end up in the run
         session.rollback()
         log.exception("sheets sync of link %s failed", link_id)

@@ -92,11 +92,11 @@ class SheetSide:
                                             grid.get("columnCount", 0))
         return out
 
-    def read(self, titles: list[str]) -> list[list[list[str]]]:
+    def read(self, titles: list[str]) -> list[list[tuple[str, ...]]]:
         """The grid of each tab (one values:batchGet), cells as strings."""
         return self.read_ranges([quoted(t) for t in titles])
 
-    def read_ranges(self, ranges: list[str]) -> list[list[list[str]]]:
+    def read_ranges(self, ranges: list[str]) -> list[list[tuple[str, ...]]]:
         """The cells of each A1 range (one values:batchGet), as strings; rows start at the range's top."""
         if not ranges:
             return []
@@ -105,10 +105,14 @@ class SheetSide:
         grids = []
         for value_range in data.get("valueRanges", []):
             rows = value_range.get("values", [])
-            # Text cells are kept as they are (usually the whole tab); rows with numbers or
-            # booleans are converted.
-            if not set(map(type, chain.from_iterable(rows))) <= TEXT_ONLY:
-                rows = [row if set(map(type, row)) <= TEXT_ONLY else [cell_text(v) for v in row] for row in rows]
+            # Each row becomes a tuple: the JSON's lists would stay tracked by the garbage collector
+            # for the whole cycle (promoted, making full collections more frequent); tuples of
+            # strings are dropped from its lists. Numbers and booleans become text.
+            if set(map(type, chain.from_iterable(rows))) <= TEXT_ONLY:
+                rows = list(map(tuple, rows))
+            else:
+                rows = [tuple(row) if set(map(type, row)) <= TEXT_ONLY else tuple(map(cell_text, row))
+                        for row in rows]
             grids.append(rows)
         while len(grids) < len(ranges):
             grids.append([])

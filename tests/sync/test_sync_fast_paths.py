@@ -248,7 +248,7 @@ class _Side:
 def test_sheet_cells_are_normalised_column_by_column(app):
     from app.domain import enums
     from sync.profiles import C, Table
-    from sync.runner import _normalised_rows
+    from sync.cells import normalised_rows as _normalised_rows
 
     table = Table("t", (C("name"), C("day", "date"), C("amount", "decimal"), C("flag", "bool"),
                         C("stage", "enum", enum=enums.CustomerStage)))
@@ -276,7 +276,7 @@ def test_sheet_cells_are_normalised_column_by_column(app):
 def test_base_snapshots_of_the_first_shape_still_load_and_save_as_lists(app, linker):
     from app.models import SyncBase, db
     from sync.profiles import CUSTOMER
-    from sync.runner import load_base, save_base
+    from sync.snapshots import load_base, save_base
     from tests.sync.conftest import new_user
 
     link_id, _ = linker(new_user(app, "Sales", prefix="snap"))  # no customer: no snapshot yet
