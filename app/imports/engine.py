@@ -9,7 +9,9 @@ log (channel `import`) see the importing user, exactly as for the browser, the A
 Per row: cells parsed (app.imports.values), relations resolved by display text among the rows the user may
 see (never created), the row found by its key (among the rows the user may see: a key held by a row the user
 may not see is not revealed), then create / update / unchanged / error. Each row is applied in a savepoint, so
-a refused row leaves nothing behind. At the end the transaction is committed, unless this is a dry run, or a
+a refused row leaves nothing behind; rows of records whose rules read no other row (BATCHED) are checked one by
+one but written to the database together, a batch in one savepoint, and when the database refuses that batch
+its rows are applied again one at a time, so the refusal lands on its own row. At the end the transaction is committed, unless this is a dry run, or a
 row failed and `partial` was not asked for: then it is rolled back and nothing is written (all-or-nothing).
 Rows are read from the source as a stream and the session forgets the imported rows after each batch, so the
 memory stays bounded whatever the file's size.
@@ -18,8 +20,10 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import insort
 import tempfile
 from collections.abc import Callable
+from contextlib import nullcontext
 from decimal import Decimal
 
 from flask import current_app
@@ -35,7 +39,10 @@ from app.models import RECORD_MODELS, db
 from app.security import authority
 from app.security.ownership import RefusedWrite, owned_clause, restricted_user_id
 
+from app.workflow.duplicates import unique_columns
+
 from . import mapping as mapping_mod
+from .pending import PendingWrites
 from .plan import (  # noqa: F401  (re-exported: the doors import them from here)
     ImportError_, Options, Plan, Report, RowFailed, label, make_plan, reason_headers,
 )
@@ -48,6 +55,11 @@ REF_DISPLAY = {"customer": "name", "contract": "number", "publication": "name", 
                "issue": "number", "contact": "name"}
 REF_ID_RE = re.compile(r"^#\s*(\d+)$")
 MAX_ERRORS = 10_000
+# Records whose rules read no other row (app.workflow.record_rules has none for them: the guard checks the row's
+# own fields, the user's rights and unique values): their checked rows can be written together. The others
+# (a payment counts its contract's other payments, a contact the customer's other contacts...) are written
+# row by row, so that each row's rules see the rows before it.
+BATCHED = frozenset({"customer"})
 
 
 class Importer:
@@ -64,6 +76,8 @@ class Importer:
         self.user_cache: dict[str, int | None] = {}
         self.known_key: tuple[str, ...] | None = None  # the single-field key read a batch at a time
         self.known: dict = {}  # its value (as stored) -> ids among the rows the user may see
+        self.pending: PendingWrites | None = None  # checked rows not yet written (BATCHED records)
+        self.batching = record in BATCHED
 
     # -- values -----------------------------------------------------------------------------------------
     @staticmethod
@@ -340,6 +354,9 @@ class Importer:
             raise RowFailed(errors)
         if not any(k != "id" for k in values):
             raise RowFailed([self.error(number, None, None, "", gettext("The row has no value to import."))])
+        marks = self.marks(plan, values)
+        if self.pending is not None and self.pending.shares(marks):
+            self.write_pending()  # this row names a row not yet written: write those first, then look it up
         mode = self.options.mode
         item, problem = (None, None)
         if mode != "create" or set(plan.key) <= set(values):
@@ -360,7 +377,8 @@ class Importer:
                 return {"row": number, "action": "unchanged", "id": item.id, "changes": {}}
             if not authority.may(self.user, "edit", self.record):
                 raise RowFailed([self.error(number, None, None, "", gettext("You may not edit these records."))])
-            self._write(item, {k: values[k] for k in changes}, number, headers, values, check_record_write)
+            self._write(item, {k: values[k] for k in changes}, number, headers, values, check_record_write,
+                        marks=marks)
             return {"row": number, "action": "update", "id": item.id, "changes": changes}
         if mode == "update":
             keys = ", ".join(f"{label(k)}={cell_text(values.get(k))}" for k in plan.key)
@@ -374,14 +392,39 @@ class Importer:
                                                                           field=label(c.field))) for c in missing])
         item = self.model()
         values.pop("id", None)
-        self._write(item, values, number, headers, values, check_record_write, new=True)
-        if self.known_key and len(self.known_key) == 1 and self.known_key[0] in values:
-            self.known[self.key_text(self.known_key[0], values[self.known_key[0]])] = [item.id]
+        self._write(item, values, number, headers, values, check_record_write, new=True, marks=marks)
         changes = {k: ["", self.shown(self.columns[k], v)] for k, v in values.items()}
-        return {"row": number, "action": "create", "id": item.id, "changes": changes}
+        outcome = {"row": number, "action": "create", "id": item.id, "changes": changes}
+        known = self.known_text(values)
+        if self.pending is not None:
+            self.pending.created(item, outcome, known)  # id and known key once written
+        elif known is not None:
+            self.known[known] = [item.id]
+        return outcome
 
-    def _write(self, item, changed: dict, number, headers, values, check, new: bool = False) -> None:
+    def marks(self, plan: Plan, values: dict) -> set:
+        """(field, value as stored) of the row's key and unique fields: two rows sharing one are written in order."""
+        names = set(plan.key) | set(unique_columns(self.model)) | ({"name"} if self.record == "customer" else set())
+        return {(name, self.key_text(name, values[name])) for name in names if name in values}
+
+    def known_text(self, values: dict):
+        if self.known_key and len(self.known_key) == 1 and self.known_key[0] in values:
+            return self.key_text(self.known_key[0], values[self.known_key[0]])
+        return None
+
+    def _write(self, item, changed: dict, number, headers, values, check, new: bool = False,
+               marks: set | None = None) -> None:
         try:
+            if self.batching:
+                # Checked now, written with the batch (write_pending): inside the batch's savepoint.
+                if self.pending is None:
+                    self.pending = PendingWrites(self.session.begin_nested())
+                self.assign(item, changed)
+                if new:
+                    self.session.add(item)
+                check(self.record, item)  # the run holds autoflush off while batching
+                self.pending.add(marks or set())
+                return
             with self.session.begin_nested():
                 self.assign(item, changed)
                 if new:
@@ -395,6 +438,65 @@ class Importer:
             elif item in self.session:
                 self.session.expunge(item)
             raise RowFailed([self.refusal(number, headers, values, exc)]) from None
+
+    def write_pending(self) -> None:
+        """Write the checked rows of the batch in one flush. If the database refuses it (a unique value taken
+        meanwhile, a record changed by someone else), the batch's savepoint is rolled back and its rows are
+        applied again one at a time, each in its own savepoint: the refusal lands on its row."""
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return
+        try:
+            self.session.flush()
+            pending.savepoint.commit()
+        except (StaleDataError, SQLAlchemyError):
+            pending.savepoint.rollback()  # the batch's new rows leave the session, its updates are expired
+            self.batching = False
+            try:
+                for entry in pending.rows:
+                    self.settle(*entry, again=True)
+            finally:
+                self.batching = True
+            return
+        for number, cells, outcome in pending.rows:
+            if outcome is not None and outcome["action"] == "create":
+                item, known = pending.items[id(outcome)]
+                outcome["id"] = item.id
+                if known is not None:
+                    self.known[known] = [item.id]
+            self.settle(number, cells, outcome)
+
+    def settle(self, number: int, cells: list, outcome: dict | None = None, again: bool = False) -> None:
+        """Apply one row (unless its outcome is known) and count it in the report; a row checked but not yet
+        written waits for its batch (write_pending)."""
+        report, options = self.report, self.options
+        if outcome is None or again:
+            try:
+                with self.session.no_autoflush if self.batching else nullcontext():
+                    outcome = self.apply(self.plan, number, cells)
+            except RowFailed as failed:
+                report.failed += 1
+                if len(report.errors) < MAX_ERRORS:
+                    report.errors.extend(failed.errors)
+                reason = "; ".join((f"{e['column']}: " if e["column"] else "") + e["message"] for e in failed.errors)
+                self.failed_file.write(json.dumps([number, reason, [cell_text(c) for c in cells]],
+                                                  ensure_ascii=False) + "\n")
+                outcome = {"row": number, "action": "error", "id": None, "changes": {}, "errors": failed.errors}
+                self._show(outcome)
+                return
+            if self.batching and self.pending is not None and outcome["action"] in ("create", "update"):
+                self.pending.rows.append((number, cells, outcome))  # counted once written
+                return
+        setattr(report, outcome["action"], getattr(report, outcome["action"]) + 1)
+        self._show(outcome)
+
+    def _show(self, outcome: dict) -> None:
+        """Keep the outcomes of the first rows for the preview (in file order: a batch is counted after the
+        rows refused within it)."""
+        outcomes, preview = self.report.outcomes, self.options.preview
+        if len(outcomes) < preview or outcome["row"] < outcomes[-1]["row"]:
+            insort(outcomes, outcome, key=lambda o: o["row"])
+            del outcomes[preview:]
 
     def forget_batch(self) -> None:
         """Let the session drop the rows imported so far (they stay in the transaction)."""
@@ -415,30 +517,18 @@ class Importer:
         failed_file = tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".jsonl", delete=False)
         report.failed_path = failed_file.name
         try:
+            self.report, self.plan, self.failed_file = report, plan, failed_file
             for number, cells in self.prefetched_rows(plan, source.rows):
                 report.rows += 1
                 if report.rows > options.max_rows:
                     raise ImportError_(gettext("The file has more than %(n)s rows; split it.", n=options.max_rows))
-                try:
-                    outcome = self.apply(plan, number, cells)
-                except RowFailed as failed:
-                    report.failed += 1
-                    if len(report.errors) < MAX_ERRORS:
-                        report.errors.extend(failed.errors)
-                    reason = "; ".join(
-                        (f"{e['column']}: " if e["column"] else "") + e["message"] for e in failed.errors)
-                    failed_file.write(json.dumps([number, reason, [cell_text(c) for c in cells]],
-                                                 ensure_ascii=False) + "\n")
-                    outcome = {"row": number, "action": "error", "id": None, "changes": {},
-                               "errors": failed.errors}
-                else:
-                    setattr(report, outcome["action"], getattr(report, outcome["action"]) + 1)
-                if len(report.outcomes) < options.preview:
-                    report.outcomes.append(outcome)
+                self.settle(number, cells)
                 if report.rows % options.batch_size == 0:
+                    self.write_pending()
                     self.forget_batch()
                     if progress is not None:
                         progress(report.rows)
+            self.write_pending()
             failed_file.close()
             if options.dry_run or (report.failed and not options.partial):
                 self.session.rollback()
