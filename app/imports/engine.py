@@ -37,23 +37,19 @@ from app.context import acting_as
 from app.labels import ENUM_LABELS
 from app.models import RECORD_MODELS, db
 from app.security import authority
-from app.security.ownership import RefusedWrite, owned_clause, restricted_user_id
+from app.security.ownership import RefusedWrite
 
 from app.workflow.duplicates import unique_columns
 
-from . import mapping as mapping_mod
 from .pending import PendingWrites
 from .plan import (  # noqa: F401  (re-exported: the doors import them from here)
     ImportError_, Options, Plan, Report, RowFailed, label, make_plan, reason_headers,
 )
+from .lookups import REF_DISPLAY, CellReader, restrict
 from .readers import ReadError, Source
-from .records import LOCALES, importable, table
-from .values import N_, CellError, cell_text, folded, parse_amount, parse_bool, parse_date
+from .records import importable, table
+from .values import N_, CellError, cell_text, folded
 
-OWNED = frozenset({"customer", "contact", "activity", "contract", "booking", "payment"})
-REF_DISPLAY = {"customer": "name", "contract": "number", "publication": "name", "adslot": "name",
-               "issue": "number", "contact": "name"}
-REF_ID_RE = re.compile(r"^#\s*(\d+)$")
 MAX_ERRORS = 10_000
 # Records whose rules read no other row (app.workflow.record_rules has none for them: the guard checks the row's
 # own fields, the user's rights and unique values): their checked rows can be written together. The others
@@ -71,100 +67,11 @@ class Importer:
         self.options = options
         self.session = db.session
         self.columns = {c.field: c for c in importable(record)}
-        self.enum_maps = {c.field: self._enum_map(c.enum) for c in self.columns.values() if c.kind == "enum"}
-        self.ref_cache: dict[tuple[str, str], int | str] = {}
-        self.user_cache: dict[str, int | None] = {}
+        self.cells = CellReader(self.model, self.columns)
         self.known_key: tuple[str, ...] | None = None  # the single-field key read a batch at a time
         self.known: dict = {}  # its value (as stored) -> ids among the rows the user may see
         self.pending: PendingWrites | None = None  # checked rows not yet written (BATCHED records)
         self.batching = record in BATCHED
-
-    # -- values -----------------------------------------------------------------------------------------
-    @staticmethod
-    def _enum_map(enum_cls) -> dict[str, str]:
-        from flask_babel import force_locale
-
-        out = {}
-        for locale in LOCALES:
-            with force_locale(locale):
-                for value, text in ENUM_LABELS[enum_cls].items():
-                    out.setdefault(mapping_mod.fold(str(text)), value)
-        for value in ENUM_LABELS[enum_cls]:
-            out.setdefault(mapping_mod.fold(value), value)
-        return out
-
-    def parse(self, column, raw):
-        kind = column.kind
-        if kind == "date":
-            return parse_date(raw)
-        if kind == "decimal":
-            return parse_amount(raw)
-        if kind == "bool":
-            return parse_bool(raw)
-        text = cell_text(raw)
-        if kind == "enum":
-            value = self.enum_maps[column.field].get(mapping_mod.fold(text))
-            if value is None:
-                with_labels = ", ".join(str(t) for t in ENUM_LABELS[column.enum].values())
-                raise CellError("Pick one of: %(choices)s.", choices=with_labels)
-            return value
-        if kind == "ref":
-            return self.find_ref(column.ref, text)
-        if kind == "user":
-            return self.find_user(text)
-        model_column = getattr(self.model, column.attr).property.columns[0]
-        length = getattr(model_column.type, "length", None)
-        if length and len(text) > length:
-            raise CellError("At most %(n)s characters.", n=length)
-        return text
-
-    def _restrict(self, stmt, record: str, model):
-        if record in OWNED:
-            user_id = restricted_user_id(record)
-            if user_id is not None:
-                stmt = stmt.where(owned_clause(model, user_id))
-        return stmt
-
-    def find_ref(self, record: str, text: str) -> int:
-        """The id of the related row named by `text` (display text, credit code for a customer, or #id) among
-        the rows the user may see. Unknown or ambiguous: a CellError naming the value."""
-        cache_key = (record, text)
-        found = self.ref_cache.get(cache_key)
-        if found is None:
-            found = self._lookup_ref(record, text)
-            self.ref_cache[cache_key] = found
-        if isinstance(found, str):
-            raise CellError(found, value=text, what=label(record if record != "adslot" else "slot"))
-        return found
-
-    def _lookup_ref(self, record: str, text: str) -> int | str:
-        model = RECORD_MODELS[record]
-        match = REF_ID_RE.match(text)
-        if match:
-            condition = model.id == int(match[1])
-        else:
-            condition = getattr(model, REF_DISPLAY[record]) == text
-            if record == "customer":
-                code = cleaner("customer", "credit_code")(text)
-                if code and len(code) == 18:
-                    condition = condition | (model.credit_code == code)
-        stmt = self._restrict(select(model.id).where(condition), record, model)
-        ids = list(self.session.scalars(stmt.limit(2)))
-        if not ids:
-            return N_("No %(what)s '%(value)s' that you may use; it is not created by an import.")
-        if len(ids) > 1:
-            return N_("Several records match '%(value)s'; use #ID instead.")
-        return ids[0]
-
-    def find_user(self, text: str) -> int:
-        if text not in self.user_cache:
-            sm = current_app.appbuilder.sm
-            found = self.session.scalar(select(sm.user_model.id).where(sm.user_model.username == text))
-            self.user_cache[text] = found
-        found = self.user_cache[text]
-        if found is None:
-            raise CellError(N_("No user '%(value)s'."), value=text)
-        return found
 
     # -- rows -------------------------------------------------------------------------------------------
     def read_row(self, plan: Plan, number: int, cells: list) -> tuple[dict, dict[str, str], list[dict]]:
@@ -184,7 +91,7 @@ class Importer:
                         raise CellError(N_("An ID is a whole number."))
                     values["id"] = int(folded(text).lstrip("#"))
                 else:
-                    values[name] = self.parse(self.columns[name], raw)
+                    values[name] = self.cells.parse(self.columns[name], raw)
             except CellError as exc:
                 errors.append(self.error(number, plan.headers[index], name, text,
                                          gettext(exc.message, **exc.params)))
@@ -220,7 +127,7 @@ class Importer:
             if column.kind in ("text", "code") and value is not None:
                 value = cleaner(self.record, name)(value)
             stmt = stmt.where(attr.is_(None) if value is None else attr == value)
-        stmt = self._restrict(stmt, self.record, self.model)
+        stmt = restrict(stmt, self.record, self.model)
         found = list(self.session.scalars(stmt.limit(2)))
         if len(found) > 1:
             return None, gettext("Several records have this key; add a column with the ID.")
@@ -268,7 +175,7 @@ class Importer:
         values = sorted(wanted, key=str)
         for start in range(0, len(values), 500):
             stmt = select(self.model.id, attr).where(attr.in_(values[start:start + 500]))
-            for row_id, value in self.session.execute(self._restrict(stmt, self.record, self.model)):
+            for row_id, value in self.session.execute(restrict(stmt, self.record, self.model)):
                 found.setdefault(value, []).append(row_id)
         self.known = found
 
