@@ -49,10 +49,10 @@ def test_an_upsert_of_a_row_created_earlier_in_the_same_batch_updates_it(app):
     assert report.outcomes[1]["changes"]["city"] == ["深圳", "广州"]
 
 
-def test_a_batch_the_database_refuses_is_applied_again_row_by_row(app, monkeypatch):
-    """The guard misses a taken value (as when another session takes it between the check and the write): the
-    database's unique index refuses the batch, its rows are applied one at a time, and only the row holding the
-    value fails, with its own row number; the batch's other rows are written once."""
+@pytest.fixture
+def unguarded_taken_code(app, monkeypatch):
+    """A credit code another customer holds, with the guard's check of taken values switched off (as when another
+    session takes the value between the check and the write): only the database's unique index sees it."""
     import app.workflow.guards as guards
 
     monkeypatch.setattr(guards, "taken_value", lambda record, item: None)
@@ -60,6 +60,13 @@ def test_a_batch_the_database_refuses_is_applied_again_row_by_row(app, monkeypat
     with app.app_context():
         f.customer(f.user(app, "sales1"), credit_code=taken)
         db.session.commit()
+    return taken
+
+
+def test_a_batch_the_database_refuses_is_applied_again_row_by_row(app, unguarded_taken_code):
+    """The database's unique index refuses the batch, its rows are applied one at a time, and only the row
+    holding the value fails, with its own row number; the batch's other rows are written once."""
+    taken = unguarded_taken_code
     others = [code() for _ in range(5)]
     rows = [[uniq(), c, "深圳"] for c in others[:2]] + [[uniq(), taken, "广州"]] + [[uniq(), c, "深圳"] for c in others[2:]]
     # Keyed on the name, so that only the guard (switched off here) and the database look at the credit code.
@@ -72,14 +79,8 @@ def test_a_batch_the_database_refuses_is_applied_again_row_by_row(app, monkeypat
         assert db.session.scalar(select(func.count()).select_from(Customer).where(Customer.credit_code == taken)) == 1
 
 
-def test_without_partial_a_refused_batch_row_leaves_nothing(app, monkeypatch):
-    import app.workflow.guards as guards
-
-    monkeypatch.setattr(guards, "taken_value", lambda record, item: None)
-    taken = code()
-    with app.app_context():
-        f.customer(f.user(app, "sales1"), credit_code=taken)
-        db.session.commit()
+def test_without_partial_a_refused_batch_row_leaves_nothing(app, unguarded_taken_code):
+    taken = unguarded_taken_code
     others = [code() for _ in range(3)]
     rows = [[uniq(), others[0]], [uniq(), taken], [uniq(), others[1]], [uniq(), others[2]]]
     report = run(app, csv_bytes([["公司名称", "统一社会信用代码"], *rows]), mode="create", key=("name",))
