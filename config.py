@@ -98,7 +98,7 @@ def from_environment() -> dict:
         # import as a background task.
         "IMPORT_MAX_MB": _positive_int("IMPORT_MAX_MB", 20),
         "IMPORT_MAX_ROWS": _positive_int("IMPORT_MAX_ROWS", 200_000),
-        "IMPORT_BACKGROUND_ROWS": _positive_int("IMPORT_BACKGROUND_ROWS", 5000),
+        "IMPORT_BACKGROUND_ROWS": _positive_int("IMPORT_BACKGROUND_ROWS", 1000),
         # New contracts without a number get the next one of this pattern (app.domain.numbering).
         "CONTRACT_NUMBER_PATTERN": contract_number_pattern(),
         "SHEETS_API_URL": os.environ.get("SHEETS_API_URL", "https://sheets.googleapis.com"),

@@ -56,12 +56,12 @@ def may_import(user, record: str, mode: str) -> bool:
 def start_import(user, record: str, upload, options: Options, sheet: str | None = None,
                  background_rows: int | None = None):
     """Run the import of an uploaded file now, or as a job when it is large: (report dict, status code)."""
-    from .jobs import create_job, estimate_rows, start_job, store_upload
+    from .jobs import background_rows as default_background_rows, create_job, estimate_rows, start_job, store_upload
 
     path = store_upload(upload.stream, upload.filename or "")
     try:
         total = estimate_rows(path)
-        limit = background_rows or current_app.config.get("IMPORT_BACKGROUND_ROWS", 5000)
+        limit = background_rows or default_background_rows()
         if total > limit:
             job = create_job(user.id, record, path, upload.filename or "", options, total)
             path = None  # the job owns the file now

@@ -49,6 +49,12 @@ def store_upload(stream, filename: str) -> str:
     return path
 
 
+def background_rows() -> int:
+    """Rows from which the browser and the API import as a job (IMPORT_BACKGROUND_ROWS, config.py; 1,000 when a
+    test's settings leave it out): a larger file's preview shows its progress instead of keeping a request open."""
+    return current_app.config.get("IMPORT_BACKGROUND_ROWS", 1000)
+
+
 def estimate_rows(path: str) -> int:
     """About how many rows the file holds (CSV: line breaks; .xlsx: the sheet's declared dimension)."""
     if path.endswith((".xlsx", ".xlsm")):

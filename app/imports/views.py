@@ -164,7 +164,7 @@ class ImportView(BaseView):
 
     def _run(self, record: str, dry_run: bool):
         from .files import failed_rows_bytes
-        from .jobs import create_job, estimate_rows, save_mapping, start_job
+        from .jobs import background_rows, create_job, estimate_rows, save_mapping, start_job
 
         user, redirected = self._guard(record)
         if redirected:
@@ -176,7 +176,7 @@ class ImportView(BaseView):
         sheet = request.form.get("sheet") or None
         save_mapping(user.id, record, {h: f for h, f in overrides.items() if h})
         db.session.commit()
-        if estimate_rows(path) > current_app.config.get("IMPORT_BACKGROUND_ROWS", 5000):
+        if estimate_rows(path) > background_rows():
             import shutil
 
             copy = path + ".job" + os.path.splitext(path)[1]

@@ -100,6 +100,7 @@ def test_sales_cannot_import_into_or_reveal_another_reps_customer(app, api):
 
 
 def test_background_job_progress_and_report(app, api):
+    before = app.config.get("IMPORT_BACKGROUND_ROWS")
     app.config["IMPORT_BACKGROUND_ROWS"] = 3  # TASKS_IMMEDIATE (tests/conftest.py): the task runs when enqueued
     try:
         rows = [["客户名称", "信用代码"]] + [[uniq(), code()] for _ in range(5)] + [["坏行", "BAD"]]
@@ -114,7 +115,10 @@ def test_background_job_progress_and_report(app, api):
         assert api("sales1").get(f"/api/v1/import/job/{job}").status_code == 404  # not their job
         assert api("admin").get(f"/api/v1/import/job/{job}").status_code == 200
     finally:
-        app.config["IMPORT_BACKGROUND_ROWS"] = 5000
+        if before is None:
+            del app.config["IMPORT_BACKGROUND_ROWS"]
+        else:
+            app.config["IMPORT_BACKGROUND_ROWS"] = before
 
 
 def test_limits(app, api, monkeypatch):

@@ -5,7 +5,7 @@ import re
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app.models import Customer, db
+from app.models import Customer, ImportJob, db
 
 from tests.conftest import csrf_token, hidden_value
 from tests.imports.importkit import code, csv_bytes, uniq
@@ -91,17 +91,38 @@ def test_template_and_failed_rows_download(app, login):
     assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s"  # text, never a formula
 
 
-def test_large_file_previewed_and_imported_in_the_background(app, login, monkeypatch):
-    monkeypatch.setitem(app.config, "IMPORT_BACKGROUND_ROWS", 2)  # TASKS_IMMEDIATE: the task runs when queued
-    client = login("manager")
-    codes = [code() for _ in range(4)]
+def preview_customers(client, codes):
+    """Upload a customer file (name, credit code) and ask for its preview: (the answer, the form sent)."""
     data = csv_bytes([["名称", "信用代码"]] + [[uniq(), c] for c in codes])
     page = client.get("/import/customer/").get_data(as_text=True)
     html = client.post("/import/customer/map", data={"csrf_token": csrf_token(page), "file": (io.BytesIO(data), "big.csv")},
                        content_type="multipart/form-data").get_data(as_text=True)
     form = {"csrf_token": csrf_token(html), "token": hidden_value(html, "token"), "headers": '["名称", "信用代码"]',
             "col_0": "name", "col_1": "credit_code", "mode": "upsert", "key": "credit_code"}
-    answer = client.post("/import/customer/preview", data=form)
+    return client.post("/import/customer/preview", data=form), form
+
+
+def test_a_5000_row_dry_run_in_the_browser_is_a_job_with_its_progress(app, login):
+    """With the default settings (the issue: a 5,000-row file's dry run answers with progress shown)."""
+    client = login("manager")
+    answer, _form = preview_customers(client, [code() for _ in range(5000)])
+    assert answer.status_code == 302 and "/import/job/" in answer.location
+    job_id = int(re.search(r"/import/job/(\d+)", answer.location).group(1))
+    with app.app_context():
+        job = db.session.get(ImportJob, job_id)
+        assert (job.status, job.rows_total, job.rows_done) == ("done", 5000, 5000)
+        # While the task runs (the tests run it inline), its page shows how far it is and refreshes itself.
+        job.status, job.rows_done = "running", 2500
+        db.session.commit()
+    page = client.get(answer.location).get_data(as_text=True)
+    assert "adsheet-import-progress" in page and "2500 / 5000" in page and 'http-equiv="refresh"' in page
+
+
+def test_large_file_previewed_and_imported_in_the_background(app, login, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_BACKGROUND_ROWS", 2)  # TASKS_IMMEDIATE: the task runs when queued
+    client = login("manager")
+    codes = [code() for _ in range(4)]
+    answer, form = preview_customers(client, codes)
     assert answer.status_code == 302 and "/import/job/" in answer.location
     job_page = client.get(answer.location).get_data(as_text=True)
     assert "adsheet-import-counts" in job_page and "import_commit" in job_page  # preview done, confirm offered
