@@ -3,10 +3,12 @@
 One cycle of one link (`run_cycle`):
 
 1. one values:batchGet of every tab (titles from the metadata cached on the link; a range error
-   re-reads the metadata once and tells renamed/deleted tabs apart by sheet id), in a worker
-   thread while this one reads what the linked user may see (`acting_as(user, "sheet")`) and the
-   base snapshots: an idle cycle then costs little more than the batchGet;
-2. acting as the linked user: plan each tab with sync.core, apply every update/creation through
+   re-reads the metadata once and tells renamed/deleted tabs apart by sheet id), started in a
+   worker thread before the run is recorded; meanwhile this thread reads what the linked user may
+   see (`acting_as(user, "sheet")`) and the base snapshots (sync.snapshots), and prepares the idle
+   shortcut (sync.idle): a tab read back exactly as the last cycle left it needs no plan, so an
+   idle cycle costs little more than the batchGet;
+2. acting as the linked user: plan each other tab with sync.core, apply every update/creation through
    the ORM (one savepoint per record, so a refused write leaves the others), store the problems
    and the in-flight bases: ONE commit;
 3. the sheet (sync.sheet_writes): one values:batchGet confirms where the rows to change are now (a
@@ -37,7 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.labels import RECORD_LABELS
-from app.models import SyncBase, SyncLink, SyncRun, db
+from app.models import SyncLink, SyncRun, db
 from app.models.base import utcnow
 from app.context import acting_as
 
