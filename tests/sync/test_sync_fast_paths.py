@@ -4,7 +4,7 @@
   (`_unchanged_grid`); both must still see a change on either side, and the whole-tab shortcut
   must give exactly what the full plan gives (checked against it with the shortcut switched off).
 * `Records` (one tuple per record) behaves like the dict of dicts it stands for.
-* sync.runner: sheet cells are normalised column by column, base snapshots load in both shapes.
+* sync.cells and sync.snapshots: sheet cells are normalised column by column, base snapshots load in both shapes.
 """
 from __future__ import annotations
 
@@ -234,11 +234,11 @@ def test_records_read_like_the_dict_of_dicts_they_stand_for():
 
 
 # --------------------------------------------------------------------------
-# the runner: normalised sheet cells, base snapshots
+# sheet cells (sync.cells), base snapshots (sync.snapshots)
 
 
 class _Side:
-    """The part of DbSide that _normalised_rows uses."""
+    """The part of DbSide that normalised_rows uses."""
 
     @staticmethod
     def labels(column):
@@ -248,7 +248,7 @@ class _Side:
 def test_sheet_cells_are_normalised_column_by_column(app):
     from app.domain import enums
     from sync.profiles import C, Table
-    from sync.cells import normalised_rows as _normalised_rows
+    from sync.cells import normalised_rows
 
     table = Table("t", (C("name"), C("day", "date"), C("amount", "decimal"), C("flag", "bool"),
                         C("stage", "enum", enum=enums.CustomerStage)))
@@ -263,7 +263,7 @@ def test_sheet_cells_are_normalised_column_by_column(app):
     ]
     before = json.loads(json.dumps(rows))
     with app.app_context():
-        out, filled = _normalised_rows(table, rows, _Side())
+        out, filled = normalised_rows(table, rows, _Side())
     assert rows == before, "the rows read are not changed in place"
     assert filled == 4
     assert out[0] is canonical, "a canonical row is kept as it is"
