@@ -45,7 +45,7 @@ from app.context import acting_as
 
 from . import core, transport
 from .cells import normalised_rows
-from .db_side import DbSide, label
+from .db_side import DbSide
 from .idle import IdleTab, prepare as prepare_idle
 from .locks import link_lock
 from .profiles import Table, profile
