@@ -94,14 +94,14 @@ the row, through the full three-way merge. The adapters may pass ``db`` and
 ``base.records`` as ``Records`` (one tuple per record, in the tab's column
 order), which compare and store without building a dict per record.
 
-The data types a plan is made of live in sync/plan_types.py (re-exported here).
+The data types a plan is made of live in sync/plan_types.py, its outcomes (in_flight_base, finish) in
+sync/outcomes.py, the row text helpers in sync/row_text.py; core re-exports the public names.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
 from typing import Mapping, NamedTuple, Sequence
 
 from .mass_change import MassLimits, detect
@@ -110,58 +110,17 @@ from .plan_types import (  # noqa: F401 - re-exported: callers name these core.<
     MASS_CHANGE, BLOCKING_KINDS, HELD_KINDS, TableSpec, Records, TabBase, Problem, Delta, Update, Create,
     PlannedRow, TabPlan, Applied, Created, Refused, UpdateOutcome, CreateOutcome, CellWrite, TabResult, _sheet_rows,
 )
+from .outcomes import finish, in_flight_base  # noqa: F401 - re-exported: the adapters call core.finish
+from .row_text import filled, kept, norm, padded, record_values, strip_trailing_blanks, trimmed, value_tuples
 from .structure import column_letter, header_problems, id_problems, outside_problems  # noqa: F401
 
 # --------------------------------------------------------------------------
-# small helpers
-
-
-def _norm(value: str | None) -> str:
-    return (value or "").strip()
-
-
-def _padded(cells: Sequence[str], width: int) -> tuple[str, ...]:
-    if len(cells) >= width:
-        return tuple(cells[:width])
-    return (*cells, *("",) * (width - len(cells)))
-
-
-def _trimmed(cells: Sequence[str]) -> tuple[str, ...]:
-    """Every cell in _norm form; str.strip through map is several times faster per cell."""
-    try:
-        return tuple(map(str.strip, cells))
-    except TypeError:  # a None cell
-        return tuple(_norm(c) for c in cells)
-
-
-def _value_tuples(spec: TableSpec, records: Mapping) -> Mapping[int, tuple]:
-    """{id: raw values in spec.columns order} (no copy when already Records in that order)."""
-    if isinstance(records, Records) and records.columns == spec.columns:
-        return records.rows
-    return {rid: tuple(map(values.get, spec.columns)) for rid, values in records.items()}
-
-
-
-def _kept(records: Mapping) -> Mapping:
-    # A plan keeps its own copy of the caller's dict; Records are not copied (one dict per
-    # record would be built) - the adapter hands them over.
-    return records if isinstance(records, Records) else dict(records)
-
-
-def _strip_trailing_blanks(cells: Sequence[str]) -> list[str]:
-    trimmed = [_norm(c) for c in cells]
-    while trimmed and trimmed[-1] == "":
-        trimmed.pop()
-    return trimmed
+# creation keys
 
 
 def creation_key(table: str, cells: Sequence[str], occurrence: int) -> str:
     payload = json.dumps([table, list(cells), occurrence], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
-
-
-def _record_values(spec: TableSpec, record: Mapping[str, str]) -> tuple[str, ...]:
-    return tuple(_norm(record.get(c)) for c in spec.columns)
 
 
 # --------------------------------------------------------------------------
@@ -179,11 +138,11 @@ def _data_rows(spec: TableSpec, sheet_rows: Sequence[Sequence[str]]) -> list[_Sh
     width = len(spec.header)
     rows = []
     for n, cells in enumerate(sheet_rows, start=2):
-        trimmed = _trimmed(cells if len(cells) == width else _padded(cells, width))
-        if trimmed[0] or any(trimmed):
-            id_text = trimmed[0]
+        row = trimmed(cells if len(cells) == width else padded(cells, width))
+        if row[0] or any(row):
+            id_text = row[0]
             rid = int(id_text) if id_text.isascii() and id_text.isdigit() else None
-            rows.append(_SheetRow(n, id_text, trimmed[1:], rid or None))  # 0 is not an ID
+            rows.append(_SheetRow(n, id_text, row[1:], rid or None))  # 0 is not an ID
     return rows
 
 
@@ -214,8 +173,8 @@ def _merge_cell(spec: TableSpec, rid: int, col: str, s: str, b: str | None, d: s
 def _merge_row(spec: TableSpec, rid: int, row: _SheetRow, base_vals, db_vals):
     shown, changes, problems, read_only = [], {}, [], []
     for col, s in zip(spec.columns, row.values):
-        b = None if base_vals is None else _norm(base_vals.get(col))
-        value, change, problem = _merge_cell(spec, rid, col, s, b, _norm(db_vals.get(col)), row.sheet_row)
+        b = None if base_vals is None else norm(base_vals.get(col))
+        value, change, problem = _merge_cell(spec, rid, col, s, b, norm(db_vals.get(col)), row.sheet_row)
         shown.append(value)
         if change is not None:
             changes[col] = change
@@ -226,10 +185,10 @@ def _merge_row(spec: TableSpec, rid: int, row: _SheetRow, base_vals, db_vals):
         # A row is saved like one form: an edit of a read-only column refuses the row's other edits.
         why = ", ".join(map(repr, read_only))
         for col, typed in changes.items():
-            kept = _norm(db_vals.get(col))
+            stored = norm(db_vals.get(col))
             text = f"record {rid} {col!r}: edit refused with the rest of its row ({why} is read-only)"
-            problems.append(Problem(REJECTED, spec.name, text, rid, col, typed, kept, row.sheet_row))
-            shown[spec.columns.index(col)] = kept
+            problems.append(Problem(REJECTED, spec.name, text, rid, col, typed, stored, row.sheet_row))
+            shown[spec.columns.index(col)] = stored
         changes = {}
     planned = PlannedRow(rid, tuple(shown), row.sheet_row, changed=tuple(changes))
     return planned, changes, problems
@@ -251,7 +210,7 @@ def _gone_problems(spec: TableSpec, rid: int, row: _SheetRow, base_vals) -> list
             row.sheet_row,
         )
         for col, s in zip(spec.columns, row.values)
-        if s != _norm(base_vals.get(col))
+        if s != norm(base_vals.get(col))
     ]
 
 
@@ -272,14 +231,14 @@ def _creation_keys(spec: TableSpec, rows: list[_SheetRow]) -> dict[int, str]:
 
 def _new_row(spec: TableSpec, row: _SheetRow, key: str):
     if not spec.creatable:
-        text = f"new row ({_filled(spec, row.values)}): this tab does not accept new rows; add the record in the app"
+        text = f"new row ({filled(spec, row.values)}): this tab does not accept new rows; add the record in the app"
         return PlannedRow(None, row.values, row.sheet_row), None, [Problem(REJECTED, spec.name, text, sheet_row=row.sheet_row)]
     values = {c: v for c, v in zip(spec.columns, row.values) if c in spec.editable}
     return PlannedRow(None, row.values, row.sheet_row, create_key=key), Create(key, values, row.sheet_row), []
 
 
 def _blocked(spec, problems, current, db, base) -> TabPlan:
-    return TabPlan(spec, True, (), (), (), tuple(problems), current, _kept(db), base)
+    return TabPlan(spec, True, (), (), (), tuple(problems), current, kept(db), base)
 
 
 def _unchanged_grid(spec: TableSpec, current: Sequence[tuple[str, ...]], db: Mapping):
@@ -296,7 +255,7 @@ def _unchanged_grid(spec: TableSpec, current: Sequence[tuple[str, ...]], db: Map
     if isinstance(db, Records) and db.columns == spec.columns:
         expected = dict(db.sheet_rows())  # a copy: rows are taken off as they are found
     else:
-        expected = _sheet_rows(_value_tuples(spec, db))
+        expected = _sheet_rows(value_tuples(spec, db))
     if len(expected) != len(db):
         return None  # a record not in canonical form: the full plan rewrites it
     grid = [spec.header]
@@ -304,7 +263,7 @@ def _unchanged_grid(spec: TableSpec, current: Sequence[tuple[str, ...]], db: Map
         if len(cells) != width:
             if len(cells) > width:
                 return None
-            cells = _padded(cells, width)
+            cells = padded(cells, width)
         if expected.pop(cells[0], None) != cells[1:]:
             return None
         grid.append(cells)
@@ -318,7 +277,7 @@ def idle_plan(spec: TableSpec, db: Records, base: TabBase | None, shown: Sequenc
     first), in any order; they stand for the grid, of which nothing is written."""
     base = base or TabBase()
     grid = (spec.header, *shown)
-    return TabPlan(spec, False, (), (), (), (), grid, _kept(db), base, grid)
+    return TabPlan(spec, False, (), (), (), (), grid, kept(db), base, grid)
 
 
 def plan_tab(
@@ -333,14 +292,14 @@ def plan_tab(
     those of the mass-change guard (None: no guard)."""
     base = base or TabBase()
     current = (tuple(header), *map(tuple, sheet_rows))
-    db_values = _value_tuples(spec, db)
+    db_values = value_tuples(spec, db)
     unchanged = _unchanged_grid(spec, current, db)
     if unchanged is not None:
-        return TabPlan(spec, False, (), (), (), (), current, _kept(db), base, unchanged)
+        return TabPlan(spec, False, (), (), (), (), current, kept(db), base, unchanged)
     rows = _data_rows(spec, sheet_rows)
     # Checked in order, each only when the previous is clean: an extra header
     # column would otherwise also be reported once per data row.
-    problems = header_problems(spec, _strip_trailing_blanks(header), bool(rows))
+    problems = header_problems(spec, strip_trailing_blanks(header), bool(rows))
     problems = problems or outside_problems(spec, sheet_rows)
     problems = problems or id_problems(spec, rows, db_values, base)
     if problems:
@@ -367,9 +326,9 @@ def plan_tab(
         if rid is None:
             twin = identities.twin(row.values)
             if twin is not None:
-                text = (f"new row ({_filled(spec, row.values)}) repeats record {twin} in every column; not created: "
+                text = (f"new row ({filled(spec, row.values)}) repeats record {twin} in every column; not created: "
                         "delete the row, or change what makes it a different record")
-                problems.append(Problem(REJECTED, spec.name, text, sheet_value=_filled(spec, row.values),
+                problems.append(Problem(REJECTED, spec.name, text, sheet_value=filled(spec, row.values),
                                         sheet_row=row.sheet_row))
                 planned.append(PlannedRow(None, row.values, row.sheet_row))
                 continue
@@ -388,7 +347,7 @@ def plan_tab(
                 problems.extend(_gone_problems(spec, rid, row, base_vals))
                 continue
             if own_base is None and base_vals is not None:
-                was = _record_values(spec, base_vals)
+                was = record_values(spec, base_vals)
                 if was != row.values:
                     changed.append((rid, was, row.values))
             p, changes, extra = _merge_row(spec, rid, row, base_vals, db[rid])
@@ -397,7 +356,7 @@ def plan_tab(
             problems.extend(extra)
 
     for rid in sorted(set(db_values) - on_sheet):
-        planned.append(PlannedRow(rid, tuple(map(_norm, db_values[rid])), None))
+        planned.append(PlannedRow(rid, tuple(map(norm, db_values[rid])), None))
         if rid in base.records:
             problems.append(
                 Problem(
@@ -410,7 +369,7 @@ def plan_tab(
     reason = detect(spec.columns, [(was, now) for _, was, now in changed], len(db_values), limits) if limits else None
     if reason is not None:
         return _held(spec, reason, changed, planned, problems, current, db, base)
-    return TabPlan(spec, False, tuple(updates), tuple(creates), tuple(planned), tuple(problems), current, _kept(db), base)
+    return TabPlan(spec, False, tuple(updates), tuple(creates), tuple(planned), tuple(problems), current, kept(db), base)
 
 
 class _Identities:
@@ -429,8 +388,8 @@ class _Identities:
 
     def _shown(self, rid: int) -> tuple[tuple[str, ...], ...]:
         """The values a record's row may hold: as the sheet last showed them, and as the database has them."""
-        now = tuple(map(_norm, self.db_values[rid]))
-        was = _record_values(self.spec, self.base.records[rid]) if rid in self.base.records else now
+        now = tuple(map(norm, self.db_values[rid]))
+        was = record_values(self.spec, self.base.records[rid]) if rid in self.base.records else now
         return (was, now) if was != now else (now,)
 
     def lost(self, values: tuple[str, ...]) -> int | None:
@@ -461,9 +420,9 @@ def _held(spec, reason, changed, planned, problems, current, db, base) -> TabPla
     """The plan of a tab whose sheet edits look like no person typed them (sync.mass_change): nothing goes to
     the database, every record's row shows the database again, ID-less rows wait, and one problem keeps what
     the sheet changed so that an admin can accept it."""
-    db_values = _value_tuples(spec, db)
+    db_values = value_tuples(spec, db)
     rows = tuple(
-        PlannedRow(p.record_id, tuple(map(_norm, db_values[p.record_id])), p.sheet_row) if p.record_id is not None
+        PlannedRow(p.record_id, tuple(map(norm, db_values[p.record_id])), p.sheet_row) if p.record_id is not None
         else PlannedRow(None, p.values, p.sheet_row)
         for p in planned
     )
@@ -475,169 +434,5 @@ def _held(spec, reason, changed, planned, problems, current, db, base) -> TabPla
     message = (f"{reason}; none of these sheet edits was applied and the tab was restored from the database: "
                f"if they were meant, an admin can accept them on the sync problems page")
     held = Problem(MASS_CHANGE, spec.name, message, sheet_value=f"{len(detail)} rows #{fingerprint}", detail=detail)
-    kept = tuple(p for p in problems if p.kind == ROW_DELETED_IN_SHEET)
-    return TabPlan(spec, False, (), (), rows, (held, *kept), current, _kept(db), base)
-
-
-def in_flight_base(plan: TabPlan, created: Mapping[str, Created]) -> TabBase:
-    """Base to save in the SAME transaction as the creates/updates of ``plan``.
-
-    ``created`` maps creation key -> Created for the records committed in
-    that transaction. Old pending entries are kept: this cycle may still die
-    before writing their IDs.
-    """
-    if plan.blocked:
-        return plan.base
-    spec, base = plan.spec, plan.base
-    pending = dict(base.pending)
-    by_key = {c.key: c for c in plan.creates}
-    new_records = {}
-    for key, outcome in created.items():
-        pending[key] = outcome.record_id
-        new_records[outcome.record_id] = _stored_or_typed(spec, by_key[key].values, outcome.stored)
-    # Every ID this cycle may put on the sheet must be known next cycle: kept
-    # records are (they stay in ``records``), the others go to ``issued``.
-    issued = set(base.issued) | set(new_records)
-    shown = plan.db if plan.unchanged_grid is not None else (r.record_id for r in plan.rows)
-    issued |= {rid for rid in shown if rid is not None and rid not in base.records}
-    return TabBase(_with_records(spec, base.records, new_records), pending, frozenset(issued))
-
-
-def _with_records(spec: TableSpec, records: Mapping, new: Mapping[int, Mapping[str, str]]) -> Mapping:
-    """``records`` plus ``new`` (the same object when nothing is new), kept as Records if it was."""
-    if not new:
-        return records
-    if isinstance(records, Records) and records.columns == spec.columns:
-        added = {rid: tuple(values[c] for c in spec.columns) for rid, values in new.items()}
-        return Records(spec.columns, {**records.rows, **added})
-    return {**records, **{rid: dict(values) for rid, values in new.items()}}
-
-
-# --------------------------------------------------------------------------
-# finishing with the DB outcomes
-
-
-def _stored_or_typed(spec: TableSpec, typed: Mapping[str, str], stored: Mapping[str, str] | None):
-    source = stored if stored is not None else typed
-    return {c: _norm(source.get(c)) for c in spec.columns}
-
-
-def _finish_update(spec: TableSpec, row: PlannedRow, db_vals, outcome: UpdateOutcome):
-    if isinstance(outcome, Applied):
-        values = _record_values(spec, outcome.stored) if outcome.stored is not None else row.values
-        return PlannedRow(row.record_id, values, row.sheet_row), []
-    shown, problems = [], []
-    for col, value in zip(spec.columns, row.values):
-        d = _norm(db_vals.get(col))
-        if col in row.changed:
-            text = f"record {row.record_id} {col!r}: edit refused: {outcome.reason}"
-            problems.append(Problem(REJECTED, spec.name, text, row.record_id, col, value, d, row.sheet_row))
-            value = d
-        shown.append(value)
-    return PlannedRow(row.record_id, tuple(shown), row.sheet_row), problems
-
-
-def _finish_create(spec: TableSpec, row: PlannedRow, outcome: CreateOutcome):
-    typed = dict(zip(spec.columns, row.values))
-    if isinstance(outcome, Refused):
-        filled = _filled(spec, row.values)
-        text = f"new row ({filled}) not created: {outcome.reason}"
-        return row, [Problem(REJECTED, spec.name, text, sheet_value=filled, sheet_row=row.sheet_row)]
-    editable_typed = {c: v for c, v in typed.items() if c in spec.editable}
-    final = _stored_or_typed(spec, editable_typed, outcome.stored)
-    problems = [
-        Problem(
-            REJECTED,
-            spec.name,
-            f"record {outcome.record_id} {col!r} is read-only; typed value ignored",
-            outcome.record_id,
-            col,
-            v,
-            final[col],
-            row.sheet_row,
-        )
-        for col, v in typed.items()
-        if col not in spec.editable and v and v != final[col]
-    ]
-    values = tuple(final[c] for c in spec.columns)
-    return PlannedRow(outcome.record_id, values, row.sheet_row), problems
-
-
-def _filled(spec: TableSpec, values: Sequence[str]) -> str:
-    return ", ".join(f"{c}={v!r}" for c, v in zip(spec.columns, values) if v)
-
-
-def _moved(problems: list[Problem], origins: Sequence[int | None]) -> tuple[Problem, ...]:
-    # Rows that leave or blank rows shift the rows below them: point each
-    # problem at the row as the user will see it after the write. Problems of
-    # rows that left keep the row they were read from.
-    where = {old: new for new, old in enumerate(origins, start=2) if old is not None}
-    return tuple(replace(p, sheet_row=where.get(p.sheet_row, p.sheet_row)) for p in problems)
-
-
-def _check_outcomes(plan: TabPlan, updates: Mapping, creates: Mapping) -> None:
-    missing = [u.record_id for u in plan.updates if u.record_id not in updates]
-    missing += [c.key for c in plan.creates if c.key not in creates]
-    if missing:
-        raise ValueError(f"{plan.spec.name}: no outcome reported for {missing}; report Refused(reason) instead")
-
-
-def _row_writes(row: int, have: Sequence[str], want: tuple[str, ...], width: int) -> list[CellWrite]:
-    if len(have) != width:
-        have = _padded(have, width)
-    if have == want:
-        return []  # most rows of most cycles
-    return [CellWrite(row, c + 1, w) for c, (h, w) in enumerate(zip(have, want)) if h != w]
-
-
-def finish(
-    plan: TabPlan,
-    updates: Mapping[int, UpdateOutcome] | None = None,
-    creates: Mapping[str, CreateOutcome] | None = None,
-) -> TabResult:
-    """Turn a plan plus the DB outcomes into sheet writes and the next base.
-
-    ``updates`` maps record id -> Applied | Refused for every plan.updates
-    entry, ``creates`` maps creation key -> Created | Refused for every
-    plan.creates entry (a missing outcome is an adapter bug: ValueError).
-    """
-    updates, creates = updates or {}, creates or {}
-    if plan.blocked:
-        # Nothing written, base (including pending creations) kept as is.
-        return TabResult(plan.spec.name, (), plan.current, (), plan.problems, plan.base)
-    _check_outcomes(plan, updates, creates)
-    spec = plan.spec
-    if plan.unchanged_grid is not None:
-        grid = plan.unchanged_grid
-        base = TabBase(Records(spec.columns, _value_tuples(spec, plan.db)))
-        return TabResult(spec.name, (), grid, tuple(range(2, len(grid) + 1)), (), base)
-    rows, problems = [], list(plan.problems)
-    for row in plan.rows:
-        if row.create_key is not None:
-            row, extra = _finish_create(spec, row, creates[row.create_key])
-        elif row.changed:
-            row, extra = _finish_update(spec, row, plan.db[row.record_id], updates[row.record_id])
-        else:
-            extra = []
-        rows.append(row)
-        problems.extend(extra)
-    # Rows stay where they are: the ones that leave are deleted, the new ones added after the table.
-    width = len(spec.header)
-    shown = [(r.sheet_row, (str(r.record_id) if r.record_id is not None else "", *r.values)) for r in rows]
-    writes = _row_writes(1, plan.current[0], spec.header, width)
-    for n, cells in shown:
-        if n is not None:
-            writes += _row_writes(n, plan.current[n - 1], cells, width)
-    staying = {n for n, _ in shown}
-    records = Records(spec.columns, {r.record_id: r.values for r in rows if r.record_id is not None})
-    origins = tuple(n for n, _ in shown)
-    return TabResult(
-        spec.name,
-        tuple(writes),
-        (spec.header, *(cells for _, cells in shown)),
-        origins,
-        _moved(problems, origins),
-        TabBase(records),
-        deletes=tuple(n for n in range(2, len(plan.current) + 1) if n not in staying),
-        appends=tuple(cells for n, cells in shown if n is None),
-    )
+    restored = tuple(p for p in problems if p.kind == ROW_DELETED_IN_SHEET)
+    return TabPlan(spec, False, (), (), rows, (held, *restored), current, kept(db), base)

@@ -8,10 +8,7 @@ from itertools import zip_longest
 from typing import Mapping, Sequence
 
 from .plan_types import BAD_ID, DUPLICATE_ID, STRUCTURE, UNKNOWN_ID, Problem, TabBase, TableSpec
-
-
-def norm(value: str | None) -> str:
-    return (value or "").strip()
+from .row_text import norm
 
 
 def column_letter(col: int) -> str:
