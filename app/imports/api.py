@@ -92,6 +92,18 @@ class ImportApi(BaseApi):
             return None
         return current_user()
 
+    def _visible_job(self, job_id: int):
+        """(the job, None) when the signed-in user may see it (its owner, Admin), else (None, the 401/404 answer)."""
+        from .jobs import job_visible
+
+        user = self._user_or_401()
+        if user is None:
+            return None, self.response_401()
+        job = db.session.get(ImportJob, job_id)
+        if not job_visible(job, user):
+            return None, self.response_404()
+        return job, None
+
     @expose("/<record>", methods=["POST"])
     def post_import(self, record):
         """Import a CSV or .xlsx file of records (multipart: file, mode, key, map, dry_run, partial).
@@ -188,14 +200,11 @@ class ImportApi(BaseApi):
             404:
               $ref: '#/components/responses/404'
         """
-        from .jobs import job_visible, rows_done
+        from .jobs import rows_done
 
-        user = self._user_or_401()
-        if user is None:
-            return self.response_401()
-        job = db.session.get(ImportJob, job_id)
-        if not job_visible(job, user):
-            return self.response_404()
+        job, refused = self._visible_job(job_id)
+        if refused is not None:
+            return refused
         answer = {"job": job.id, "record": job.record, "status": job.status, "rows_total": job.rows_total,
                   "rows_done": rows_done(job), "error": job.error,
                   "report": json.loads(job.report) if job.report else None,
@@ -222,12 +231,9 @@ class ImportApi(BaseApi):
             404:
               $ref: '#/components/responses/404'
         """
-        from .jobs import job_visible
-
-        user = self._user_or_401()
-        if user is None:
-            return self.response_401()
-        job = db.session.get(ImportJob, job_id)
-        if not job_visible(job, user) or not job.failed_path or not os.path.exists(job.failed_path):
+        job, refused = self._visible_job(job_id)
+        if refused is not None:
+            return refused
+        if not job.failed_path or not os.path.exists(job.failed_path):
             return self.response_404()
         return send_file(job.failed_path, as_attachment=True, download_name=f"failed-{job.record}-{job.id}.xlsx")
